@@ -1,0 +1,70 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/**
+ * Every wait on IB ends: at the caller's deadline (the gRPC deadline, carried by the handler's AbortSignal) or at
+ * the default one. `describe` says what was still missing, so the error names what was gathered.
+ */
+export interface DeadlineOptions {
+  /** The call's signal: aborts when the client cancels or its own deadline passes. */
+  signal?: AbortSignal | undefined;
+  /** Time budget when the client set none. */
+  timeoutMs: number;
+}
+
+/**
+ * Runs `work` with a signal that aborts with DEADLINE_EXCEEDED after timeoutMs, or with the caller's reason when
+ * the caller aborts; the timer is released as soon as the work settles.
+ */
+export async function withDeadline<T>(
+  opts: DeadlineOptions,
+  describe: () => string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const signal = deadlineSignal(opts, describe);
+  try {
+    return await work(signal);
+  } finally {
+    release(signal);
+  }
+}
+
+const releasers = new WeakMap<AbortSignal, () => void>();
+
+/** Stops a deadline's timer (and caller listener) without aborting anything. */
+export function release(signal: AbortSignal): void {
+  releasers.get(signal)?.();
+}
+
+/** A signal that aborts with DEADLINE_EXCEEDED after timeoutMs, or with the caller's reason when it aborts. */
+export function deadlineSignal(opts: DeadlineOptions, describe: () => string): AbortSignal {
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(new ConnectError(`${describe()} within ${opts.timeoutMs} ms`, Code.DeadlineExceeded));
+  }, opts.timeoutMs);
+  timer.unref?.();
+  const onCallerAbort = () => {
+    clearTimeout(timer);
+    controller.abort(callerAbortReason(opts.signal?.reason, describe));
+  };
+  if (opts.signal?.aborted) onCallerAbort();
+  else opts.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  const cleanup = () => {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener("abort", onCallerAbort);
+  };
+  controller.signal.addEventListener("abort", cleanup, { once: true });
+  releasers.set(controller.signal, cleanup);
+  return controller.signal;
+}
+
+/** Keeps the caller's code (deadline vs. cancel) but says what was missing when it was a deadline. */
+function callerAbortReason(reason: unknown, describe: () => string): unknown {
+  const err = ConnectError.from(reason ?? new Error("aborted"), Code.Canceled);
+  if (err.code === Code.DeadlineExceeded) return new ConnectError(`${describe()} before the call's deadline`, err.code);
+  return err;
+}
+
+/** The remaining budget for a call: the client's deadline when it sent one, else the default. */
+export function callTimeoutMs(clientTimeoutMs: number | undefined, defaultMs: number): number {
+  return clientTimeoutMs === undefined ? defaultMs : Math.max(0, clientTimeoutMs);
+}

@@ -1,0 +1,346 @@
+import { EventEmitter } from "node:events";
+import { EventName, IBApi } from "@stoqey/ib";
+import type { Logger } from "pino";
+import { IbMessageKind } from "../../gen/ibrpc/v1/common_pb.js";
+import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
+import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
+import { classifyIbCode } from "./ib-codes.js";
+import { IbError } from "./ib-error.js";
+import { DEFAULT_PACING, Pacer, type PacerOptions } from "./pacer.js";
+import { type IbEventArgs, RequestCorrelator } from "./request-correlator.js";
+
+/** Where a gateway listens, as configured in IB_GW. */
+export interface GatewayEndpoint {
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** One IB message as ibrpc keeps it (mirrors ibrpc.v1.IbMessage). */
+export interface IbNotice {
+  code: number;
+  message: string;
+  kind: IbMessageKind;
+  id?: number;
+  time: Date;
+}
+
+/** The observable state of one gateway connection (mirrors ibrpc.v1.Gateway). */
+export interface GatewaySnapshot {
+  name: string;
+  address: string;
+  state: GatewayState;
+  clientId: number;
+  serverVersion: number | undefined;
+  managedAccounts: readonly string[];
+  lastError: IbNotice | undefined;
+  stateSince: Date;
+  nextAttemptAt: Date | undefined;
+  nextValidId: number | undefined;
+}
+
+export interface GatewayConnectionOptions {
+  endpoint: GatewayEndpoint;
+  /** IB_CID: the first client id tried; on 326 (in use) the next ones are tried, up to 32 ids. */
+  baseClientId: number;
+  logger: Logger;
+  backoff?: BackoffPolicy;
+  pacing?: Partial<PacerOptions>;
+  /** Time from opening the socket to nextValidId before the attempt counts as failed. */
+  handshakeTimeoutMs?: number;
+}
+
+interface ConnectionEvents {
+  /** The snapshot changed (state, accounts, errors...). */
+  change: [GatewaySnapshot];
+  /** An IB notice or connectivity message (id -1 or notice codes). */
+  notice: [IbNotice];
+  /** IB said 1101: the gateway is back but every market data subscription is gone and must be re-sent. */
+  subscriptionsLost: [];
+  /** Every raw IBApi event, for subscription owners (the feed hub) that route by reqId themselves. */
+  event: [EventName, IbEventArgs];
+}
+
+/** TWS allows 32 API clients per instance: the ids ibrpc tries are base .. base + 31. */
+const CLIENT_ID_SPAN = 32;
+/** IBApi's own limiter is set above ours so that ours, which knows deadlines, is the one that binds. */
+const IBAPI_MAX_REQ_PER_SEC = 100;
+
+/**
+ * One gateway (TWS / IB Gateway) connection and its life: connect, wait for nextValidId (only then READY), try the
+ * next client id on 326, reconnect with capped exponential backoff after any drop, and fail every waiting request
+ * at once when the socket goes (no hangs until a deadline).
+ *
+ * A fresh IBApi per attempt: IBApi queues requests made while disconnected and would replay them into the next
+ * session, where their reqIds mean nothing.
+ */
+export class GatewayConnection extends EventEmitter<ConnectionEvents> {
+  readonly name: string;
+  readonly address: string;
+  readonly correlator: RequestCorrelator;
+  private readonly opts: GatewayConnectionOptions;
+  private readonly log: Logger;
+  private readonly pacer: Pacer;
+  private api: IBApi | undefined;
+  private state = GatewayState.DISCONNECTED;
+  private stateSince = new Date();
+  private clientIdOffset = 0;
+  private serverVersion: number | undefined;
+  private managedAccounts: string[] = [];
+  private nextValidId: number | undefined;
+  private lastError: IbNotice | undefined;
+  private attempt = 0;
+  private nextAttemptAt: Date | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private closing = false;
+  /** Set when the last attempt ended on 326, so the retry comes at once with the next client id. */
+  private clientIdRejected = false;
+
+  constructor(opts: GatewayConnectionOptions) {
+    super();
+    this.opts = opts;
+    this.name = opts.endpoint.name;
+    this.address = `${opts.endpoint.host}:${opts.endpoint.port}`;
+    this.log = opts.logger.child({ gateway: this.name });
+    this.pacer = new Pacer({ ...DEFAULT_PACING, ...opts.pacing });
+    this.pacer.close(this.notConnectedError());
+    this.correlator = new RequestCorrelator({
+      send: (write, signal) => this.send(write, signal),
+      gatewayName: this.name,
+    });
+  }
+
+  get clientId(): number {
+    return this.opts.baseClientId + this.clientIdOffset;
+  }
+
+  /** READY, or connected while IB's own link is down (requests still reach the gateway, which answers them). */
+  get isConnected(): boolean {
+    return this.state === GatewayState.READY || this.state === GatewayState.IB_DISCONNECTED;
+  }
+
+  get isReady(): boolean {
+    return this.state === GatewayState.READY;
+  }
+
+  get accounts(): readonly string[] {
+    return this.managedAccounts;
+  }
+
+  /** The IBApi of the current session, for writing requests: only inside a function given to {@link send}. */
+  get ib(): IBApi {
+    if (!this.api) throw this.notConnectedError();
+    return this.api;
+  }
+
+  snapshot(): GatewaySnapshot {
+    return {
+      name: this.name,
+      address: this.address,
+      state: this.state,
+      clientId: this.clientId,
+      serverVersion: this.serverVersion,
+      managedAccounts: [...this.managedAccounts],
+      lastError: this.lastError,
+      stateSince: this.stateSince,
+      nextAttemptAt: this.nextAttemptAt,
+      nextValidId: this.nextValidId,
+    };
+  }
+
+  /** Starts connecting; reconnects by itself until {@link close}. */
+  start(): void {
+    if (this.closing || this.api || this.reconnectTimer) return;
+    this.connect();
+  }
+
+  /**
+   * Writes one message to IB through the connection's pacer. Fails with UNAVAILABLE while not connected, so a
+   * request never waits for a gateway that is down.
+   */
+  send(write: () => void, signal?: AbortSignal): Promise<void> {
+    if (!this.isConnected) return Promise.reject(this.notConnectedError());
+    return this.pacer.schedule(write, signal);
+  }
+
+  /** Disconnects for good: fails pending requests, stops reconnecting. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.clearTimers();
+    const err = new IbError(504, `gateway ${this.name} is shutting down`, { gateway: this.name });
+    this.pacer.close(err);
+    this.correlator.failAll(err);
+    const api = this.api;
+    this.api = undefined;
+    if (api) {
+      const gone = new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 1_000);
+        api.once(EventName.disconnected, () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+      api.disconnect();
+      await gone;
+      api.removeAllListeners();
+    }
+    this.setState(GatewayState.CLOSED);
+  }
+
+  private connect(): void {
+    this.reconnectTimer = undefined;
+    this.nextAttemptAt = undefined;
+    this.serverVersion = undefined;
+    const api = new IBApi({
+      host: this.opts.endpoint.host,
+      port: this.opts.endpoint.port,
+      maxReqPerSec: IBAPI_MAX_REQ_PER_SEC,
+    });
+    this.api = api;
+    // IBApi re-emits every event as `all`; one listener routes them (cheaper than one listener per pending request).
+    (api as unknown as EventEmitter).on(EventName.all, (name: EventName, args: IbEventArgs) =>
+      this.onEvent(api, name, args),
+    );
+    // Without an `error` listener EventEmitter would throw on socket errors.
+    api.on(EventName.error, () => {});
+    this.setState(GatewayState.CONNECTING);
+    this.log.info({ address: this.address, clientId: this.clientId }, "connecting to gateway");
+    this.handshakeTimer = setTimeout(() => {
+      this.recordError(-1, `no nextValidId within ${this.handshakeTimeoutMs} ms of connecting`);
+      api.disconnect();
+    }, this.handshakeTimeoutMs);
+    api.connect(this.clientId);
+  }
+
+  private get handshakeTimeoutMs(): number {
+    return this.opts.handshakeTimeoutMs ?? 10_000;
+  }
+
+  private onEvent(api: IBApi, name: EventName, args: IbEventArgs): void {
+    if (api !== this.api) return; // a late event from a session already given up
+    switch (name) {
+      case EventName.server:
+        this.serverVersion = args[0] as number;
+        break;
+      case EventName.nextValidId:
+        this.onNextValidId(args[0] as number);
+        break;
+      case EventName.managedAccounts:
+        this.managedAccounts = String(args[0] ?? "")
+          .split(",")
+          .map((a) => a.trim())
+          .filter((a) => a.length > 0);
+        this.emitChange();
+        break;
+      case EventName.info:
+        this.onConnectionMessage(args[1] as number, String(args[0]));
+        break;
+      case EventName.error: {
+        const [err, code, reqId] = args as [Error, number, number];
+        if (reqId === -1 || reqId === undefined) this.onConnectionMessage(code, err.message);
+        break;
+      }
+      case EventName.disconnected:
+        this.onDisconnected(api);
+        return;
+    }
+    this.correlator.dispatch(name, args);
+    this.emit("event", name, args);
+  }
+
+  private onNextValidId(id: number): void {
+    this.nextValidId = Math.max(id, this.nextValidId ?? id);
+    if (this.state === GatewayState.CONNECTING) {
+      if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+      this.handshakeTimer = undefined;
+      this.attempt = 0;
+      this.clientIdRejected = false;
+      this.pacer.reopen();
+      this.setState(GatewayState.READY);
+      this.log.info(
+        { clientId: this.clientId, serverVersion: this.serverVersion, accounts: this.managedAccounts },
+        "gateway ready",
+      );
+    } else {
+      this.emitChange();
+    }
+  }
+
+  /** Messages for the connection as a whole (IB id -1): connectivity, client id in use, farm notices. */
+  private onConnectionMessage(code: number, message: string): void {
+    const kind = classifyIbCode(code).kind;
+    const notice: IbNotice = { code, message, kind, time: new Date() };
+    if (kind !== IbMessageKind.NOTICE) this.lastError = notice;
+    this.emit("notice", notice);
+    switch (code) {
+      case 326:
+        // Client id in use: TWS closes the socket next; the retry uses the next id, at once.
+        this.clientIdRejected = true;
+        this.clientIdOffset = (this.clientIdOffset + 1) % CLIENT_ID_SPAN;
+        this.log.warn({ code, message, nextClientId: this.clientId }, "client id in use; trying the next one");
+        return;
+      case 1100:
+      case 2110:
+        if (this.state === GatewayState.READY) this.setState(GatewayState.IB_DISCONNECTED);
+        break;
+      case 1101:
+        if (this.state === GatewayState.IB_DISCONNECTED) this.setState(GatewayState.READY);
+        this.emit("subscriptionsLost");
+        break;
+      case 1102:
+        if (this.state === GatewayState.IB_DISCONNECTED) this.setState(GatewayState.READY);
+        break;
+    }
+    if (kind === IbMessageKind.NOTICE) this.log.debug({ code, message }, "gateway notice");
+    else this.log.warn({ code, message }, "gateway message");
+  }
+
+  private onDisconnected(api: IBApi): void {
+    api.removeAllListeners();
+    api.on(EventName.error, () => {});
+    this.api = undefined;
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    const err = this.notConnectedError();
+    this.pacer.close(err);
+    this.correlator.failAll(err);
+    if (this.closing) return;
+    const delay = this.clientIdRejected ? 0 : backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);
+    this.clientIdRejected = false;
+    this.nextAttemptAt = new Date(Date.now() + delay);
+    this.setState(GatewayState.DISCONNECTED);
+    this.log.warn(
+      { retryInMs: delay, attempt: this.attempt, lastError: this.lastError?.message },
+      "gateway disconnected",
+    );
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private recordError(code: number, message: string): void {
+    this.lastError = { code, message, kind: IbMessageKind.ERROR, time: new Date() };
+  }
+
+  private setState(state: GatewayState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.stateSince = new Date();
+    this.emitChange();
+  }
+
+  private emitChange(): void {
+    this.emit("change", this.snapshot());
+  }
+
+  private clearTimers(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.reconnectTimer = undefined;
+    this.handshakeTimer = undefined;
+  }
+
+  private notConnectedError(): IbError {
+    return new IbError(504, `gateway ${this.name} (${this.address}) is not connected`, { gateway: this.name });
+  }
+}

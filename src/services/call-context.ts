@@ -1,0 +1,35 @@
+import type { HandlerContext } from "@connectrpc/connect";
+import { callTimeoutMs, withDeadline } from "../gateway/deadline.js";
+import type { GatewayConnection } from "../gateway/gateway-connection.js";
+import { GATEWAY_HEADER, type GatewayPool } from "../gateway/gateway-pool.js";
+
+/** What every service needs from the application. */
+export interface ServiceDeps {
+  pool: GatewayPool;
+  /** REQ_TIMEOUT_MS: the deadline of a call whose client set none. */
+  requestTimeoutMs: number;
+  /** Aborts when the server shuts down: streams end instead of holding the shutdown up. */
+  shutdown: AbortSignal;
+}
+
+/** The gateway a call without an account goes to (`ib-gateway` header, or the only gateway). */
+export function gatewayFor(deps: ServiceDeps, ctx: HandlerContext): GatewayConnection {
+  return deps.pool.pick(ctx.requestHeader.get(GATEWAY_HEADER));
+}
+
+/**
+ * Bounds one unary call's wait on IB by the client's deadline, else REQ_TIMEOUT_MS. `describe` says what was still
+ * missing, for the DEADLINE_EXCEEDED message.
+ */
+export function withCallDeadline<T>(
+  deps: ServiceDeps,
+  ctx: HandlerContext,
+  describe: () => string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  return withDeadline(
+    { signal: ctx.signal, timeoutMs: callTimeoutMs(ctx.timeoutMs(), deps.requestTimeoutMs) },
+    describe,
+    work,
+  );
+}
