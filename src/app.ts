@@ -1,0 +1,93 @@
+import type { DescService } from "@bufbuild/protobuf";
+import type { Logger } from "pino";
+import { ConnectionService } from "../gen/ibrpc/v1/connection_pb.js";
+import type { Config } from "./config.js";
+import type { GatewayEndpoint } from "./gateway/gateway-connection.js";
+import { GatewayPool } from "./gateway/gateway-pool.js";
+import { HealthStatus, OVERALL, type RunningServer, ServingStatus, startServer } from "./server/index.js";
+import type { ServiceDeps } from "./services/call-context.js";
+import { connectionService } from "./services/connection-service.js";
+import { Simulator } from "./sim/index.js";
+
+/** A running ibrpc: the server, its gateways and, when configured, in-process simulators. */
+export interface App {
+  readonly server: RunningServer;
+  readonly pool: GatewayPool;
+  readonly health: HealthStatus;
+  readonly simulators: readonly Simulator[];
+  /** Graceful stop: stop accepting, end streams, disconnect from IB, stop simulators. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Services whose health follows gateway connectivity (the ones that need IB to answer). */
+const GATEWAY_BOUND_SERVICES: readonly DescService[] = [ConnectionService];
+
+export async function startApp(config: Config, logger: Logger): Promise<App> {
+  const simulators: Simulator[] = [];
+  const endpoints: GatewayEndpoint[] = [];
+  for (const g of config.gateways) {
+    if (!g.simulated) {
+      endpoints.push(g);
+      continue;
+    }
+    const sim = new Simulator({ seed: config.simSeed, logger: logger.child({ component: "sim", gateway: g.name }) });
+    const address = await sim.start();
+    simulators.push(sim);
+    endpoints.push({ name: g.name, ...address });
+    logger.warn(
+      { gateway: g.name, address: `${address.host}:${address.port}`, seed: config.simSeed },
+      `SIMULATED DATA: gateway "${g.name}" is ibrpc's built-in IB Gateway simulator, not Interactive Brokers. ` +
+        "Set IB_GW=host:port to connect to TWS or IB Gateway.",
+    );
+  }
+
+  const pool = new GatewayPool({ endpoints, baseClientId: config.baseClientId, logger });
+  const health = new HealthStatus({ [OVERALL]: ServingStatus.NOT_SERVING });
+  const followGateways = () => {
+    const status = pool.anyReady ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    health.set(OVERALL, status);
+    for (const s of GATEWAY_BOUND_SERVICES) health.set(s.typeName, status);
+  };
+  followGateways();
+  pool.on("change", followGateways);
+
+  const shutdown = new AbortController();
+  const deps: ServiceDeps = { pool, requestTimeoutMs: config.requestTimeoutMs, shutdown: shutdown.signal };
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      host: config.host,
+      port: config.port,
+      tls: config.tls,
+      logger,
+      errInfo: config.errInfo,
+      health,
+      routes: (router) => {
+        router.service(ConnectionService, connectionService(deps));
+      },
+    });
+  } catch (err) {
+    await Promise.all(simulators.map((s) => s.stop()));
+    throw err;
+  }
+  pool.start();
+  logger.info(
+    { url: server.url, gateways: endpoints.map((e) => `${e.name}=${e.host}:${e.port}`) },
+    `ibrpc serving gRPC, gRPC-Web and Connect on ${server.url}`,
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      logger.info("shutting down");
+      shutdown.abort();
+      await server.close();
+      pool.off("change", followGateways);
+      await pool.close();
+      await Promise.all(simulators.map((s) => s.stop()));
+      logger.info("stopped");
+    })();
+    return closing;
+  };
+  return { server, pool, health, simulators, close };
+}

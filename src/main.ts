@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import type { Logger } from "pino";
+import { startApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { createLogger } from "./log.js";
+import { runSimCli, SimCliError } from "./sim/cli.js";
+
+const USAGE = `Usage: ibrpc [command] [options]
+
+Commands:
+  serve (default)   Serve IB's API over gRPC, gRPC-Web and Connect (configured by environment variables; see README)
+  sim               Run the IB Gateway simulator alone:
+                      ibrpc sim [--port 4002] [--seed 42] [--accounts N] [--server-version 193] [--host 127.0.0.1]
+
+Options:
+  -h, --help        Show this help
+  -v, --version     Show the version`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = "serve", ...rest] = argv;
+  if (command === "-h" || command === "--help" || command === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command === "-v" || command === "--version") {
+    console.log(version());
+    return 0;
+  }
+  const logLevel = process.env.LOG_LEVEL?.trim() || "info";
+  switch (command) {
+    case "serve": {
+      if (rest.length > 0)
+        return usageError(
+          `serve takes no arguments (got ${rest.join(" ")}); it is configured by environment variables`,
+        );
+      const config = loadConfig();
+      const logger = createLogger(config.logLevel);
+      const app = await startApp(config, logger);
+      return runUntilSignal(logger, () => app.close());
+    }
+    case "sim": {
+      const logger = createLogger(safeLevel(logLevel));
+      const sim = await runSimCli(rest, logger);
+      return runUntilSignal(logger, () => sim.stop());
+    }
+    default:
+      return usageError(`unknown command "${command}"`);
+  }
+}
+
+/** Keeps the process up until SIGTERM / SIGINT, then stops gracefully and exits 0 (a second signal forces). */
+function runUntilSignal(logger: Logger, stop: () => Promise<void>): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn({ signal }, "second signal: exiting now");
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info({ signal }, "signal received: stopping gracefully");
+      stop().then(
+        () => resolve(0),
+        (err) => {
+          logger.error({ err }, "error while stopping");
+          resolve(1);
+        },
+      );
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}
+
+function usageError(message: string): number {
+  console.error(`ibrpc: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+function safeLevel(level: string): string {
+  return ["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(level) ? level : "info";
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Whatever still holds the event loop (a stuck socket) must not keep a stopped service alive.
+    setTimeout(() => process.exit(code), 2_000).unref();
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof SimCliError) {
+      console.error(`ibrpc: ${err.message}`);
+      process.exit(2);
+    }
+    console.error("ibrpc: failed to start:", err);
+    process.exit(1);
+  },
+);

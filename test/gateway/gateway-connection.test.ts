@@ -1,0 +1,184 @@
+import { createServer, type Server } from "node:net";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { EventName, IBApi } from "@stoqey/ib";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
+import { deadlineSignal } from "../../src/gateway/deadline.js";
+import { GatewayConnection } from "../../src/gateway/gateway-connection.js";
+import { IbError } from "../../src/gateway/ib-error.js";
+import { Simulator } from "../../src/sim/index.js";
+
+const logger = pino({ level: "silent" });
+const FAST_BACKOFF = { initialMs: 50, maxMs: 200, factor: 2, jitter: 0 };
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function startSim(port = 0): Promise<Simulator> {
+  const sim = new Simulator({ port, logger });
+  await sim.start();
+  cleanups.push(() => sim.stop());
+  return sim;
+}
+
+function connectTo(port: number, opts: { handshakeTimeoutMs?: number; baseClientId?: number } = {}): GatewayConnection {
+  const conn = new GatewayConnection({
+    endpoint: { name: "test", host: "127.0.0.1", port },
+    baseClientId: opts.baseClientId ?? 100,
+    logger,
+    backoff: FAST_BACKOFF,
+    handshakeTimeoutMs: opts.handshakeTimeoutMs,
+  });
+  cleanups.push(() => conn.close());
+  conn.start();
+  return conn;
+}
+
+/** Resolves when the connection reaches `state`; fails the test after `ms`. */
+function reach(conn: GatewayConnection, state: GatewayState, ms = 5_000): Promise<void> {
+  if (conn.snapshot().state === state) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      conn.off("change", onChange);
+      reject(new Error(`gateway never reached ${GatewayState[state]} (now ${GatewayState[conn.snapshot().state]})`));
+    }, ms);
+    const onChange = () => {
+      if (conn.snapshot().state !== state) return;
+      clearTimeout(timer);
+      conn.off("change", onChange);
+      resolve();
+    };
+    conn.on("change", onChange);
+  });
+}
+
+function currentTime(conn: GatewayConnection, timeoutMs = 2_000): Promise<number> {
+  const signal = deadlineSignal({ timeoutMs }, () => "no currentTime");
+  return conn.correlator.next(
+    "t",
+    EventName.currentTime,
+    () => conn.ib.reqCurrentTime(),
+    (a) => Number(a[0]),
+    signal,
+  );
+}
+
+describe("GatewayConnection against the simulator", () => {
+  it("is READY only after nextValidId, with the session's accounts and version", async () => {
+    const sim = await startSim();
+    const conn = connectTo(sim.address?.port as number);
+    expect(conn.snapshot().state).toBe(GatewayState.CONNECTING);
+    await expect(currentTime(conn)).rejects.toMatchObject({ ibCode: 504 });
+    await reach(conn, GatewayState.READY);
+    const s = conn.snapshot();
+    expect(s.managedAccounts).toEqual(sim.accounts);
+    expect(s.serverVersion).toBe(193);
+    expect(s.clientId).toBe(100);
+    expect(s.nextValidId).toBeGreaterThan(0);
+    expect(await currentTime(conn)).toBeGreaterThan(1_600_000_000);
+  });
+
+  it("fails waiting requests at once when the socket drops, then reconnects by itself", async () => {
+    const sim = await startSim();
+    const conn = connectTo(sim.address?.port as number);
+    await reach(conn, GatewayState.READY);
+    const never = conn.correlator.gather({
+      request: "test",
+      send: () => {},
+      items: {},
+      end: EventName.contractDetailsEnd,
+      signal: deadlineSignal({ timeoutMs: 10_000 }, () => "test"),
+    });
+    const started = performance.now();
+    sim.dropConnections();
+    await expect(never).rejects.toBeInstanceOf(IbError);
+    await expect(never).rejects.toMatchObject({ ibCode: 504, grpcCode: Code.Unavailable });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await reach(conn, GatewayState.READY);
+    expect(await currentTime(conn)).toBeGreaterThan(0);
+  });
+
+  it("answers UNAVAILABLE while the gateway is down and recovers when it comes back on the same port", async () => {
+    const sim = await startSim();
+    const port = sim.address?.port as number;
+    const conn = connectTo(port);
+    await reach(conn, GatewayState.READY);
+    await sim.stop();
+    await reach(conn, GatewayState.DISCONNECTED);
+    await expect(currentTime(conn)).rejects.toMatchObject({ grpcCode: Code.Unavailable });
+    expect(conn.snapshot().nextAttemptAt).toBeInstanceOf(Date);
+    await startSim(port);
+    await reach(conn, GatewayState.READY);
+    expect(await currentTime(conn)).toBeGreaterThan(0);
+  });
+
+  it("tries the next client id when IB says 326 (in use)", async () => {
+    const sim = await startSim();
+    const port = sim.address?.port as number;
+    const squatter = new IBApi({ host: "127.0.0.1", port, clientId: 100 });
+    const squatterReady = new Promise((r) => squatter.once(EventName.nextValidId, r));
+    squatter.connect(100);
+    cleanups.push(() => squatter.disconnect());
+    await squatterReady;
+    const conn = connectTo(port);
+    await reach(conn, GatewayState.READY);
+    expect(conn.clientId).toBe(101);
+    expect(conn.snapshot().lastError?.code).toBe(326);
+  });
+
+  it("gives up a handshake that never completes and retries", async () => {
+    const silent: Server = createServer(() => {}); // accepts, never answers
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    cleanups.push(() => new Promise((r) => silent.close(r)));
+    const port = (silent.address() as { port: number }).port;
+    let attempts = 0;
+    silent.on("connection", (s) => {
+      attempts++;
+      cleanups.push(() => s.destroy());
+    });
+    const conn = connectTo(port, { handshakeTimeoutMs: 200 });
+    await reach(conn, GatewayState.DISCONNECTED, 3_000);
+    expect(conn.snapshot().lastError?.message).toMatch(/no nextValidId within 200 ms/);
+    await reach(conn, GatewayState.CONNECTING, 3_000);
+    expect(attempts).toBeGreaterThanOrEqual(1);
+  });
+
+  it("ends a request whose End marker never comes with DEADLINE_EXCEEDED naming what was gathered", async () => {
+    const sim = await startSim();
+    const conn = connectTo(sim.address?.port as number);
+    await reach(conn, GatewayState.READY);
+    const cancelled: number[] = [];
+    const err = await conn.correlator
+      .gather({
+        request: "reqUserInfo",
+        send: (id) => conn.ib.reqUserInfo(id),
+        cancel: (id) => cancelled.push(id),
+        items: { [EventName.userInfo]: (a) => a[1] },
+        end: EventName.contractDetailsEnd, // never sent for this request
+        signal: deadlineSignal({ timeoutMs: 300 }, () => "reqUserInfo: no contractDetailsEnd"),
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as ConnectError).code).toBe(Code.DeadlineExceeded);
+    expect((err as ConnectError).rawMessage).toBe("reqUserInfo: no contractDetailsEnd within 300 ms");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(cancelled).toHaveLength(1);
+    expect(conn.correlator.pendingCount).toBe(0);
+  });
+
+  it("shares one reqCurrentTime among concurrent callers", async () => {
+    const sim = await startSim();
+    const conn = connectTo(sim.address?.port as number);
+    await reach(conn, GatewayState.READY);
+    let sent = 0;
+    conn.on("event", (name) => {
+      if (name === EventName.currentTime) sent++;
+    });
+    const answers = await Promise.all(Array.from({ length: 10 }, () => currentTime(conn)));
+    expect(new Set(answers).size).toBe(1);
+    expect(sent).toBe(1);
+  });
+});
