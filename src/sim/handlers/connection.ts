@@ -1,0 +1,38 @@
+import { reqCurrentTime, reqIds, reqManagedAccts, reqUserInfo } from "../messages/incoming.js";
+import { currentTime, errMsg, managedAccounts, nextValidId, userInfo } from "../messages/outgoing.js";
+import { NO_REQUEST_ID, TwsCode } from "../tws-codes.js";
+import { type ClientSession, onRequest, type RequestHandler } from "./registry.js";
+
+function sendManagedAccounts(session: ClientSession): void {
+  session.send(managedAccounts, { accountsList: session.sim.accounts.join(",") });
+}
+
+function sendNextValidId(session: ClientSession): void {
+  session.send(nextValidId, { orderId: session.sim.orderIds.peek(session.clientId) });
+}
+
+const FARM_NOTICES = [
+  [TwsCode.MARKET_DATA_FARM_OK, "Market data farm connection is OK:usfarm"],
+  [TwsCode.HMDS_FARM_OK, "HMDS data farm connection is OK:ushmds"],
+  [TwsCode.SEC_DEF_FARM_OK, "Sec-def data farm connection is OK:secdefnj"],
+] as const;
+
+/** What TWS sends once startApi is accepted. IBApi holds back every request until nextValidId arrives. */
+export function welcome(session: ClientSession): void {
+  sendManagedAccounts(session);
+  sendNextValidId(session);
+  for (const [code, message] of FARM_NOTICES) {
+    session.send(errMsg, { id: NO_REQUEST_ID, code, message, advancedOrderRejectJson: "" });
+  }
+}
+
+export const connectionHandlers: readonly RequestHandler[] = [
+  onRequest(reqCurrentTime, (session) => {
+    session.send(currentTime, { time: Math.floor(session.sim.clock() / 1000) });
+  }),
+  onRequest(reqIds, sendNextValidId),
+  onRequest(reqManagedAccts, sendManagedAccounts),
+  onRequest(reqUserInfo, (session, request) => {
+    session.send(userInfo, { reqId: request.reqId, whiteBrandingId: "" });
+  }),
+];

@@ -1,0 +1,7 @@
+import { connectionHandlers } from "./connection.js";
+import { HandlerRegistry } from "./registry.js";
+
+/** Every request the simulator implements; later areas (accounts, orders, market data...) append their lists. */
+export function createHandlerRegistry(): HandlerRegistry {
+  return new HandlerRegistry([...connectionHandlers]);
+}

@@ -1,0 +1,46 @@
+import type { SimulatorContext } from "../context.js";
+import type { MessageLayout, MessageValues } from "../wire/layout.js";
+
+/** What a request handler may do with the connection it serves. */
+export interface ClientSession {
+  readonly sim: SimulatorContext;
+  readonly clientId: number;
+  readonly serverVersion: number;
+  send<L extends MessageLayout>(layout: L, values: MessageValues<L>): void;
+  sendError(id: number, code: number, message: string): void;
+}
+
+/** A request layout and what to do with it; the session decodes with `layout` before calling `handle`. */
+export interface RequestHandler {
+  readonly layout: MessageLayout;
+  handle(session: ClientSession, request: Readonly<Record<string, unknown>>): void;
+}
+
+/** Pairs a request layout with its handler, which sees the layout's own value type. */
+export function onRequest<L extends MessageLayout>(
+  layout: L,
+  handle: (session: ClientSession, request: MessageValues<L>) => void,
+): RequestHandler {
+  return { layout, handle: handle as RequestHandler["handle"] };
+}
+
+/** Incoming message id -> handler. Adding a request means adding its layout and one entry here. */
+export class HandlerRegistry {
+  private readonly byId = new Map<number, RequestHandler>();
+
+  constructor(handlers: readonly RequestHandler[]) {
+    for (const handler of handlers) {
+      const clash = this.byId.get(handler.layout.id);
+      if (clash) {
+        throw new Error(
+          `message id ${handler.layout.id} has two handlers: ${clash.layout.name}, ${handler.layout.name}`,
+        );
+      }
+      this.byId.set(handler.layout.id, handler);
+    }
+  }
+
+  get(messageId: number): RequestHandler | undefined {
+    return this.byId.get(messageId);
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * The IB Gateway simulator: a TCP server speaking the TWS socket protocol as @stoqey/ib 1.6.10 expects it.
+ */
+export { DEFAULT_ACCOUNT_COUNT } from "./accounts.js";
+export type { Clock } from "./clock.js";
+export type { ClientSession, RequestHandler } from "./handlers/registry.js";
+export { MAX_SERVER_VERSION, MIN_SERVER_VERSION } from "./server-version.js";
+export { DEFAULT_SEED, Simulator, type SimulatorAddress, type SimulatorOptions } from "./simulator.js";
+export { MAX_CLIENTS, NO_REQUEST_ID, TwsCode } from "./tws-codes.js";
+export type { ProtocolViolation, ViolationKind } from "./violations.js";
+export { encodeFrame, encodeHandshake, FrameReader, MAX_FRAME_LENGTH } from "./wire/frame.js";
+export { decodeMessage, encodeMessage, type MessageLayout, type MessageValues } from "./wire/layout.js";

@@ -1,0 +1,168 @@
+import { createServer, type Server, type Socket } from "node:net";
+import { type Logger, pino } from "pino";
+import { resolveAccounts } from "./accounts.js";
+import { type Clock, systemClock } from "./clock.js";
+import type { SimulatorContext } from "./context.js";
+import { createHandlerRegistry } from "./handlers/index.js";
+import { OrderIdBook } from "./order-ids.js";
+import { seededRandom } from "./random.js";
+import { assertSupportedVersion, MAX_SERVER_VERSION } from "./server-version.js";
+import { type ClientIdClaim, Session, type SessionHost } from "./session.js";
+import { MAX_CLIENTS } from "./tws-codes.js";
+import { type ProtocolViolation, ViolationLog } from "./violations.js";
+
+export interface SimulatorOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: an ephemeral port, read it from start() or `address`. */
+  port?: number;
+  /** Default 42. */
+  seed?: number;
+  /** The highest server version offered, 176..193 (default 193). */
+  serverVersion?: number;
+  /** A number of generated accounts (default 3, an advisor-style login) or explicit account ids. */
+  accounts?: number | readonly string[];
+  /** Epoch milliseconds; default Date.now. */
+  now?: Clock;
+  /** Default: pino at "info". */
+  logger?: Logger;
+}
+
+export interface SimulatorAddress {
+  host: string;
+  port: number;
+}
+
+export const DEFAULT_SEED = 42;
+
+/** An IB Gateway that speaks the TWS socket protocol over TCP, for tests and `ibrpc sim`. */
+export class Simulator {
+  private readonly options: { host: string; port: number; serverVersion: number };
+  private readonly context: SimulatorContext;
+  private readonly violationLog: ViolationLog;
+  private readonly sessionHost: SessionHost;
+  private readonly logger: Logger;
+  private readonly sessions = new Set<Session>();
+  private readonly clients = new Map<number, Session>();
+  private server: Server | undefined;
+  private listening: SimulatorAddress | undefined;
+  private stopping: Promise<void> | undefined;
+  private refuseUntil = 0;
+  private nextSessionId = 1;
+
+  constructor(options: SimulatorOptions = {}) {
+    const serverVersion = options.serverVersion ?? MAX_SERVER_VERSION;
+    assertSupportedVersion(serverVersion);
+    const port = options.port ?? 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port ${port} is not in 0..65535`);
+    const seed = options.seed ?? DEFAULT_SEED;
+    if (!Number.isInteger(seed)) throw new RangeError(`seed ${seed} is not an integer`);
+
+    this.options = { host: options.host ?? "127.0.0.1", port, serverVersion };
+    this.logger = options.logger ?? pino({ name: "ibrpc-sim" });
+    this.context = {
+      clock: options.now ?? systemClock,
+      random: seededRandom(seed),
+      accounts: resolveAccounts(options.accounts),
+      orderIds: new OrderIdBook(),
+      logger: this.logger,
+    };
+    this.violationLog = new ViolationLog(this.logger);
+    this.sessionHost = {
+      sim: this.context,
+      maxServerVersion: serverVersion,
+      handlers: createHandlerRegistry(),
+      violations: this.violationLog,
+      claimClientId: (clientId, session) => this.claimClientId(clientId, session),
+      onClosed: (session) => this.release(session),
+    };
+  }
+
+  get address(): SimulatorAddress | undefined {
+    return this.listening;
+  }
+
+  /** Every protocol violation seen by any session so far. */
+  get violations(): readonly ProtocolViolation[] {
+    return this.violationLog.all;
+  }
+
+  /** API clients that completed startApi and are still connected. */
+  get sessionCount(): number {
+    return this.clients.size;
+  }
+
+  get accounts(): readonly string[] {
+    return this.context.accounts;
+  }
+
+  async start(): Promise<SimulatorAddress> {
+    if (this.stopping) throw new Error("simulator was stopped; create a new one");
+    if (this.listening) return this.listening;
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    server.on("error", (error) => this.logger.error({ err: error }, "simulator server error"));
+    const bound = server.address();
+    if (bound === null || typeof bound === "string") throw new Error("simulator is not listening on TCP");
+    this.listening = { host: this.options.host, port: bound.port };
+    this.logger.info(
+      { ...this.listening, serverVersion: this.options.serverVersion, accounts: this.context.accounts },
+      "IB Gateway simulator listening",
+    );
+    return this.listening;
+  }
+
+  /** Closes the listener and every connection. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutDown();
+    return this.stopping;
+  }
+
+  /** Fault: every client connection dies at once, like a gateway crash. The listener stays up. */
+  dropConnections(): void {
+    this.logger.warn({ connections: this.sessions.size }, "fault: dropping all connections");
+    for (const session of this.sessions) session.drop();
+  }
+
+  /** Fault: for `ms` milliseconds, accepted connections are closed at once (as while a gateway restarts). */
+  refuseConnections(ms: number): void {
+    this.logger.warn({ ms }, "fault: refusing connections");
+    this.refuseUntil = Math.max(this.refuseUntil, performance.now() + ms);
+  }
+
+  private accept(socket: Socket): void {
+    if (this.stopping || performance.now() < this.refuseUntil) {
+      socket.destroy();
+      return;
+    }
+    const session = new Session(this.nextSessionId++, socket, this.sessionHost);
+    this.sessions.add(session);
+  }
+
+  private claimClientId(clientId: number, session: Session): ClientIdClaim {
+    if (this.clients.has(clientId)) return "in-use";
+    if (this.clients.size >= MAX_CLIENTS) return "too-many-clients";
+    this.clients.set(clientId, session);
+    return "granted";
+  }
+
+  private release(session: Session): void {
+    this.sessions.delete(session);
+    if (this.clients.get(session.clientId) === session) this.clients.delete(session.clientId);
+  }
+
+  private async shutDown(): Promise<void> {
+    const server = this.server;
+    for (const session of this.sessions) session.drop();
+    if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.listening = undefined;
+    this.logger.info("IB Gateway simulator stopped");
+  }
+}
