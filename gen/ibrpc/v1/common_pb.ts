@@ -6,13 +6,14 @@ import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2"
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import { file_ibrpc_v1_validation } from "./validation_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file ibrpc/v1/common.proto.
  */
 export const file_ibrpc_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("ChVpYnJwYy92MS9jb21tb24ucHJvdG8SCGlicnBjLnYxItsBCglJYk1lc3NhZ2USDAoEY29kZRgBIAEoBRIPCgdtZXNzYWdlGAIgASgJEiUKBGtpbmQYAyABKA4yFy5pYnJwYy52MS5JYk1lc3NhZ2VLaW5kEg8KAmlkGAQgASgFSACIAQESJwoaYWR2YW5jZWRfb3JkZXJfcmVqZWN0X2pzb24YBSABKAlIAYgBARIoCgR0aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIFCgNfaWRCHQobX2FkdmFuY2VkX29yZGVyX3JlamVjdF9qc29uKokBCg1JYk1lc3NhZ2VLaW5kEh8KG0lCX01FU1NBR0VfS0lORF9VTlNQRUNJRklFRBAAEhkKFUlCX01FU1NBR0VfS0lORF9FUlJPUhABEhoKFklCX01FU1NBR0VfS0lORF9OT1RJQ0UQAhIgChxJQl9NRVNTQUdFX0tJTkRfQ09OTkVDVElWSVRZEANiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("ChVpYnJwYy92MS9jb21tb24ucHJvdG8SCGlicnBjLnYxItsBCglJYk1lc3NhZ2USDAoEY29kZRgBIAEoBRIPCgdtZXNzYWdlGAIgASgJEiUKBGtpbmQYAyABKA4yFy5pYnJwYy52MS5JYk1lc3NhZ2VLaW5kEg8KAmlkGAQgASgFSACIAQESJwoaYWR2YW5jZWRfb3JkZXJfcmVqZWN0X2pzb24YBSABKAlIAYgBARIoCgR0aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIFCgNfaWRCHQobX2FkdmFuY2VkX29yZGVyX3JlamVjdF9qc29uIoIFCghDb250cmFjdBIiCgZjb25faWQYASABKAVCDeKmGQkhAAAAAAAAAABIAIgBARIOCgZzeW1ib2wYAiABKAkSGAoIc2VjX3R5cGUYAyABKAlCBuKmGQIQARIpCiFsYXN0X3RyYWRlX2RhdGVfb3JfY29udHJhY3RfbW9udGgYBCABKAkSFwoPbGFzdF90cmFkZV9kYXRlGAUgASgJEiIKBnN0cmlrZRgGIAEoAUIN4qYZCSkAAAAAAAAAAEgBiAEBEhUKBXJpZ2h0GAcgASgJQgbiphkCEAISGgoKbXVsdGlwbGllchgIIAEoCUIG4qYZAhgBEhAKCGV4Y2hhbmdlGAkgASgJEhQKDHByaW1hcnlfZXhjaBgKIAEoCRIQCghjdXJyZW5jeRgLIAEoCRIUCgxsb2NhbF9zeW1ib2wYDCABKAkSFQoNdHJhZGluZ19jbGFzcxgNIAEoCRIXCg9pbmNsdWRlX2V4cGlyZWQYDiABKAgSGwoLc2VjX2lkX3R5cGUYDyABKAlCBuKmGQIQAxIOCgZzZWNfaWQYECABKAkSEwoLZGVzY3JpcHRpb24YESABKAkSEQoJaXNzdWVyX2lkGBIgASgJEhoKEmNvbWJvX2xlZ3NfZGVzY3JpcBgTIAEoCRImCgpjb21ib19sZWdzGBQgAygLMhIuaWJycGMudjEuQ29tYm9MZWcSQwoWZGVsdGFfbmV1dHJhbF9jb250cmFjdBgVIAEoCzIeLmlicnBjLnYxLkRlbHRhTmV1dHJhbENvbnRyYWN0SAKIAQFCCQoHX2Nvbl9pZEIJCgdfc3RyaWtlQhkKF19kZWx0YV9uZXV0cmFsX2NvbnRyYWN0IucCCghDb21ib0xlZxIkCgZjb25faWQYASABKAVCD+KmGQsIASEAAAAAAAAAAEgAiAEBEiMKBXJhdGlvGAIgASgFQg/iphkLCAEhAAAAAAAAAABIAYgBARIYCgZhY3Rpb24YAyABKAlCCOKmGQQIARAEEhAKCGV4Y2hhbmdlGAQgASgJEi8KCm9wZW5fY2xvc2UYBSABKAVCFuKmGRIpAAAAAAAAAAAxAAAAAAAACEBIAogBARI0Cg9zaG9ydF9zYWxlX3Nsb3QYBiABKAVCFuKmGRIpAAAAAAAAAAAxAAAAAAAAAEBIA4gBARIbChNkZXNpZ25hdGVkX2xvY2F0aW9uGAcgASgJEhgKC2V4ZW1wdF9jb2RlGAggASgFSASIAQFCCQoHX2Nvbl9pZEIICgZfcmF0aW9CDQoLX29wZW5fY2xvc2VCEgoQX3Nob3J0X3NhbGVfc2xvdEIOCgxfZXhlbXB0X2NvZGUicgoURGVsdGFOZXV0cmFsQ29udHJhY3QSEwoGY29uX2lkGAEgASgFSACIAQESEgoFZGVsdGEYAiABKAFIAYgBARISCgVwcmljZRgDIAEoAUgCiAEBQgkKB19jb25faWRCCAoGX2RlbHRhQggKBl9wcmljZSIuCghUYWdWYWx1ZRITCgN0YWcYASABKAlCBuKmGQIIARINCgV2YWx1ZRgCIAEoCSKEDgoPQ29udHJhY3REZXRhaWxzEiQKCGNvbnRyYWN0GAEgASgLMhIuaWJycGMudjEuQ29udHJhY3QSEwoLbWFya2V0X25hbWUYAiABKAkSFQoIbWluX3RpY2sYAyABKAFIAIgBARIcCg9wcmljZV9tYWduaWZpZXIYBCABKAVIAYgBARITCgtvcmRlcl90eXBlcxgFIAEoCRIXCg92YWxpZF9leGNoYW5nZXMYBiABKAkSGQoMdW5kZXJfY29uX2lkGAcgASgFSAKIAQESEQoJbG9uZ19uYW1lGAggASgJEhYKDmNvbnRyYWN0X21vbnRoGAkgASgJEhAKCGluZHVzdHJ5GAogASgJEhAKCGNhdGVnb3J5GAsgASgJEhMKC3N1YmNhdGVnb3J5GAwgASgJEhQKDHRpbWVfem9uZV9pZBgNIAEoCRIVCg10cmFkaW5nX2hvdXJzGA4gASgJEhQKDGxpcXVpZF9ob3VycxgPIAEoCRIPCgdldl9ydWxlGBAgASgJEhoKDWV2X211bHRpcGxpZXIYESABKAFIA4gBARIWCglhZ2dfZ3JvdXAYEiABKAVIBIgBARInCgtzZWNfaWRfbGlzdBgTIAMoCzISLmlicnBjLnYxLlRhZ1ZhbHVlEhQKDHVuZGVyX3N5bWJvbBgUIAEoCRIWCg51bmRlcl9zZWNfdHlwZRgVIAEoCRIXCg9tYXJrZXRfcnVsZV9pZHMYFiABKAkSHAoUcmVhbF9leHBpcmF0aW9uX2RhdGUYFyABKAkSFwoPbGFzdF90cmFkZV90aW1lGBggASgJEhIKCnN0b2NrX3R5cGUYGSABKAkSGAoIbWluX3NpemUYGiABKAlCBuKmGQIYARIeCg5zaXplX2luY3JlbWVudBgbIAEoCUIG4qYZAhgBEigKGHN1Z2dlc3RlZF9zaXplX2luY3JlbWVudBgcIAEoCUIG4qYZAhgBEg0KBWN1c2lwGB0gASgJEg8KB3JhdGluZ3MYHiABKAkSEwoLZGVzY19hcHBlbmQYHyABKAkSEQoJYm9uZF90eXBlGCAgASgJEhMKC2NvdXBvbl90eXBlGCEgASgJEhAKCGNhbGxhYmxlGCIgASgIEg8KB3B1dGFibGUYIyABKAgSEwoGY291cG9uGCQgASgBSAWIAQESEwoLY29udmVydGlibGUYJSABKAgSEAoIbWF0dXJpdHkYJiABKAkSEgoKaXNzdWVfZGF0ZRgnIAEoCRIYChBuZXh0X29wdGlvbl9kYXRlGCggASgJEhgKEG5leHRfb3B0aW9uX3R5cGUYKSABKAkSGwoTbmV4dF9vcHRpb25fcGFydGlhbBgqIAEoCBINCgVub3RlcxgrIAEoCRIRCglmdW5kX25hbWUYLCABKAkSEwoLZnVuZF9mYW1pbHkYLSABKAkSEQoJZnVuZF90eXBlGC4gASgJEhcKD2Z1bmRfZnJvbnRfbG9hZBgvIAEoCRIWCg5mdW5kX2JhY2tfbG9hZBgwIAEoCRIkChxmdW5kX2JhY2tfbG9hZF90aW1lX2ludGVydmFsGDEgASgJEhsKE2Z1bmRfbWFuYWdlbWVudF9mZWUYMiABKAkSGAoLZnVuZF9jbG9zZWQYMyABKAhIBogBARIqCh1mdW5kX2Nsb3NlZF9mb3JfbmV3X2ludmVzdG9ycxg0IAEoCEgHiAEBEiYKGWZ1bmRfY2xvc2VkX2Zvcl9uZXdfbW9uZXkYNSABKAhICIgBARIaChJmdW5kX25vdGlmeV9hbW91bnQYNiABKAkSJQodZnVuZF9taW5pbXVtX2luaXRpYWxfcHVyY2hhc2UYNyABKAkSKAogZnVuZF9zdWJzZXF1ZW50X21pbmltdW1fcHVyY2hhc2UYOCABKAkSHAoUZnVuZF9ibHVlX3NreV9zdGF0ZXMYOSABKAkSIQoZZnVuZF9ibHVlX3NreV90ZXJyaXRvcmllcxg6IAEoCRIqCiJmdW5kX2Rpc3RyaWJ1dGlvbl9wb2xpY3lfaW5kaWNhdG9yGDsgASgJEhcKD2Z1bmRfYXNzZXRfdHlwZRg8IAEoCRJAChlpbmVsaWdpYmlsaXR5X3JlYXNvbl9saXN0GD0gAygLMh0uaWJycGMudjEuSW5lbGlnaWJpbGl0eVJlYXNvbkILCglfbWluX3RpY2tCEgoQX3ByaWNlX21hZ25pZmllckIPCg1fdW5kZXJfY29uX2lkQhAKDl9ldl9tdWx0aXBsaWVyQgwKCl9hZ2dfZ3JvdXBCCQoHX2NvdXBvbkIOCgxfZnVuZF9jbG9zZWRCIAoeX2Z1bmRfY2xvc2VkX2Zvcl9uZXdfaW52ZXN0b3JzQhwKGl9mdW5kX2Nsb3NlZF9mb3JfbmV3X21vbmV5IjYKE0luZWxpZ2liaWxpdHlSZWFzb24SCgoCaWQYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAki/QIKFVRpY2tPcHRpb25Db21wdXRhdGlvbhIWCgl0aWNrX3R5cGUYASABKAVIAIgBARIYCgt0aWNrX2F0dHJpYhgCIAEoBUgBiAEBEhgKC2ltcGxpZWRfdm9sGAMgASgBSAKIAQESEgoFZGVsdGEYBCABKAFIA4gBARIWCglvcHRfcHJpY2UYBSABKAFIBIgBARIYCgtwdl9kaXZpZGVuZBgGIAEoAUgFiAEBEhIKBWdhbW1hGAcgASgBSAaIAQESEQoEdmVnYRgIIAEoAUgHiAEBEhIKBXRoZXRhGAkgASgBSAiIAQESFgoJdW5kX3ByaWNlGAogASgBSAmIAQFCDAoKX3RpY2tfdHlwZUIOCgxfdGlja19hdHRyaWJCDgoMX2ltcGxpZWRfdm9sQggKBl9kZWx0YUIMCgpfb3B0X3ByaWNlQg4KDF9wdl9kaXZpZGVuZEIICgZfZ2FtbWFCBwoFX3ZlZ2FCCAoGX3RoZXRhQgwKCl91bmRfcHJpY2UiOAoOVGlja0F0dHJpYkxhc3QSEgoKcGFzdF9saW1pdBgBIAEoCBISCgp1bnJlcG9ydGVkGAIgASgIIj8KEFRpY2tBdHRyaWJCaWRBc2sSFAoMYmlkX3Bhc3RfbG93GAEgASgIEhUKDWFza19wYXN0X2hpZ2gYAiABKAgivAQKCUV4ZWN1dGlvbhIVCghvcmRlcl9pZBgBIAEoBUgAiAEBEhYKCWNsaWVudF9pZBgCIAEoBUgBiAEBEg8KB2V4ZWNfaWQYAyABKAkSKAoEdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLYWNjdF9udW1iZXIYBSABKAkSEAoIZXhjaGFuZ2UYBiABKAkSDAoEc2lkZRgHIAEoCRIWCgZzaGFyZXMYCCABKAlCBuKmGQIYARISCgVwcmljZRgJIAEoAUgCiAEBEhQKB3Blcm1faWQYCiABKANIA4gBARIYCgtsaXF1aWRhdGlvbhgLIAEoBUgEiAEBEhcKB2N1bV9xdHkYDCABKAlCBuKmGQIYARIWCglhdmdfcHJpY2UYDSABKAFIBYgBARIRCglvcmRlcl9yZWYYDiABKAkSDwoHZXZfcnVsZRgPIAEoCRIaCg1ldl9tdWx0aXBsaWVyGBAgASgBSAaIAQESEgoKbW9kZWxfY29kZRgRIAEoCRIbCg5sYXN0X2xpcXVpZGl0eRgSIAEoBUgHiAEBEh4KFnBlbmRpbmdfcHJpY2VfcmV2aXNpb24YEyABKAhCCwoJX29yZGVyX2lkQgwKCl9jbGllbnRfaWRCCAoGX3ByaWNlQgoKCF9wZXJtX2lkQg4KDF9saXF1aWRhdGlvbkIMCgpfYXZnX3ByaWNlQhAKDl9ldl9tdWx0aXBsaWVyQhEKD19sYXN0X2xpcXVpZGl0eSJbCgtFeGVjRGV0YWlscxIkCghjb250cmFjdBgBIAEoCzISLmlicnBjLnYxLkNvbnRyYWN0EiYKCWV4ZWN1dGlvbhgCIAEoCzITLmlicnBjLnYxLkV4ZWN1dGlvbiLyAQoQQ29tbWlzc2lvblJlcG9ydBIPCgdleGVjX2lkGAEgASgJEhcKCmNvbW1pc3Npb24YAiABKAFIAIgBARIQCghjdXJyZW5jeRgDIAEoCRImCgxyZWFsaXplZF9wbmwYBCABKAFIAVILcmVhbGl6ZWRQTkyIAQESEgoFeWllbGQYBSABKAFIAogBARIiChV5aWVsZF9yZWRlbXB0aW9uX2RhdGUYBiABKAVIA4gBAUINCgtfY29tbWlzc2lvbkIPCg1fcmVhbGl6ZWRfcG5sQggKBl95aWVsZEIYChZfeWllbGRfcmVkZW1wdGlvbl9kYXRlIsMBCgNHYXASIwoGcmVhc29uGAEgASgOMhMuaWJycGMudjEuR2FwUmVhc29uEikKBXNpbmNlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgV1bnRpbBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGbWlzc2VkGAQgASgJEicKBWNhdXNlGAUgASgLMhMuaWJycGMudjEuSWJNZXNzYWdlSACIAQFCCAoGX2NhdXNlKokBCg1JYk1lc3NhZ2VLaW5kEh8KG0lCX01FU1NBR0VfS0lORF9VTlNQRUNJRklFRBAAEhkKFUlCX01FU1NBR0VfS0lORF9FUlJPUhABEhoKFklCX01FU1NBR0VfS0lORF9OT1RJQ0UQAhIgChxJQl9NRVNTQUdFX0tJTkRfQ09OTkVDVElWSVRZEAMqiAEKCUdhcFJlYXNvbhIaChZHQVBfUkVBU09OX1VOU1BFQ0lGSUVEEAASIgoeR0FQX1JFQVNPTl9HQVRFV0FZX1JFQ09OTkVDVEVEEAESGwoXR0FQX1JFQVNPTl9JQl9EQVRBX0xPU1QQAhIeChpHQVBfUkVBU09OX0NMSUVOVF9UT09fU0xPVxADYgZwcm90bzM", [file_google_protobuf_timestamp, file_ibrpc_v1_validation]);
 
 /**
  * A message TWS / IB Gateway sent through EWrapper.error(id, errorCode, errorMsg, advancedOrderRejectJson):
@@ -73,6 +74,998 @@ export const IbMessageSchema: GenMessage<IbMessage> = /*@__PURE__*/
   messageDesc(file_ibrpc_v1_common, 0);
 
 /**
+ * com.ib.client.Contract: what a request is about, and what IB describes in its answers.
+ * In requests, identify the instrument by con_id, or by symbol + sec_type (+ exchange, currency, expiry ...),
+ * or by sec_id_type + sec_id.
+ *
+ * @generated from message ibrpc.v1.Contract
+ */
+export type Contract = Message<"ibrpc.v1.Contract"> & {
+  /**
+   * IB's contract id; the unambiguous way to name an instrument.
+   *
+   * @generated from field: optional int32 con_id = 1;
+   */
+  conId?: number | undefined;
+
+  /**
+   * @generated from field: string symbol = 2;
+   */
+  symbol: string;
+
+  /**
+   * Security type: STK, OPT, FUT, CASH, BAG ... (vocabulary SEC_TYPE).
+   *
+   * @generated from field: string sec_type = 3;
+   */
+  secType: string;
+
+  /**
+   * Expiry as IB writes it: YYYYMM (contract month) or YYYYMMDD (last trading day).
+   *
+   * @generated from field: string last_trade_date_or_contract_month = 4;
+   */
+  lastTradeDateOrContractMonth: string;
+
+  /**
+   * The last trading day (YYYYMMDD) when IB sends it separately (server version >= 182); answers only.
+   *
+   * @generated from field: string last_trade_date = 5;
+   */
+  lastTradeDate: string;
+
+  /**
+   * Option / warrant strike; absent for other instruments.
+   *
+   * @generated from field: optional double strike = 6;
+   */
+  strike?: number | undefined;
+
+  /**
+   * Option right: C or P (IB also accepts CALL and PUT).
+   *
+   * @generated from field: string right = 7;
+   */
+  right: string;
+
+  /**
+   * Contract multiplier, a string in IB's Java API ("100", "0.1").
+   *
+   * @generated from field: string multiplier = 8;
+   */
+  multiplier: string;
+
+  /**
+   * Destination exchange, e.g. SMART.
+   *
+   * @generated from field: string exchange = 9;
+   */
+  exchange: string;
+
+  /**
+   * The listing exchange, to disambiguate SMART-routed contracts (e.g. ARCA, NASDAQ).
+   *
+   * @generated from field: string primary_exch = 10;
+   */
+  primaryExch: string;
+
+  /**
+   * ISO currency, e.g. USD.
+   *
+   * @generated from field: string currency = 11;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: string local_symbol = 12;
+   */
+  localSymbol: string;
+
+  /**
+   * @generated from field: string trading_class = 13;
+   */
+  tradingClass: string;
+
+  /**
+   * reqContractDetails / reqHistoricalData only: include expired contracts.
+   *
+   * @generated from field: bool include_expired = 14;
+   */
+  includeExpired: boolean;
+
+  /**
+   * Security id type: CUSIP, SEDOL, ISIN, RIC, FIGI (vocabulary SEC_ID_TYPE).
+   *
+   * @generated from field: string sec_id_type = 15;
+   */
+  secIdType: string;
+
+  /**
+   * @generated from field: string sec_id = 16;
+   */
+  secId: string;
+
+  /**
+   * @generated from field: string description = 17;
+   */
+  description: string;
+
+  /**
+   * Bond issuer id.
+   *
+   * @generated from field: string issuer_id = 18;
+   */
+  issuerId: string;
+
+  /**
+   * A description of the combo legs (answers only).
+   *
+   * @generated from field: string combo_legs_descrip = 19;
+   */
+  comboLegsDescrip: string;
+
+  /**
+   * The legs of a BAG (combo) contract.
+   *
+   * @generated from field: repeated ibrpc.v1.ComboLeg combo_legs = 20;
+   */
+  comboLegs: ComboLeg[];
+
+  /**
+   * The delta-neutral hedge of a combo or option order.
+   *
+   * @generated from field: optional ibrpc.v1.DeltaNeutralContract delta_neutral_contract = 21;
+   */
+  deltaNeutralContract?: DeltaNeutralContract | undefined;
+};
+
+/**
+ * Describes the message ibrpc.v1.Contract.
+ * Use `create(ContractSchema)` to create a new message.
+ */
+export const ContractSchema: GenMessage<Contract> = /*@__PURE__*/
+  messageDesc(file_ibrpc_v1_common, 1);
+
+/**
+ * com.ib.client.ComboLeg: one leg of a BAG contract.
+ *
+ * @generated from message ibrpc.v1.ComboLeg
+ */
+export type ComboLeg = Message<"ibrpc.v1.ComboLeg"> & {
+  /**
+   * @generated from field: optional int32 con_id = 1;
+   */
+  conId?: number | undefined;
+
+  /**
+   * @generated from field: optional int32 ratio = 2;
+   */
+  ratio?: number | undefined;
+
+  /**
+   * BUY, SELL or SSHORT (vocabulary ACTION).
+   *
+   * @generated from field: string action = 3;
+   */
+  action: string;
+
+  /**
+   * @generated from field: string exchange = 4;
+   */
+  exchange: string;
+
+  /**
+   * 0 same as parent, 1 open, 2 close, 3 unknown.
+   *
+   * @generated from field: optional int32 open_close = 5;
+   */
+  openClose?: number | undefined;
+
+  /**
+   * Institutional short sale: 1 clearing broker, 2 third party.
+   *
+   * @generated from field: optional int32 short_sale_slot = 6;
+   */
+  shortSaleSlot?: number | undefined;
+
+  /**
+   * @generated from field: string designated_location = 7;
+   */
+  designatedLocation: string;
+
+  /**
+   * @generated from field: optional int32 exempt_code = 8;
+   */
+  exemptCode?: number | undefined;
+};
+
+/**
+ * Describes the message ibrpc.v1.ComboLeg.
+ * Use `create(ComboLegSchema)` to create a new message.
+ */
+export const ComboLegSchema: GenMessage<ComboLeg> = /*@__PURE__*/
+  messageDesc(file_ibrpc_v1_common, 2);
+
+/**
+ * com.ib.client.DeltaNeutralContract.
+ *
+ * @generated from message ibrpc.v1.DeltaNeutralContract
+ */
+export type DeltaNeutralContract = Message<"ibrpc.v1.DeltaNeutralContract"> & {
+  /**
+   * @generated from field: optional int32 con_id = 1;
+   */
+  conId?: number | undefined;
+
+  /**
+   * @generated from field: optional double delta = 2;
+   */
+  delta?: number | undefined;
+
+  /**
+   * @generated from field: optional double price = 3;
+   */
+  price?: number | undefined;
+};
+
+/**
+ * Describes the message ibrpc.v1.DeltaNeutralContract.
+ * Use `create(DeltaNeutralContractSchema)` to create a new message.
+ */
+export const DeltaNeutralContractSchema: GenMessage<DeltaNeutralContract> = /*@__PURE__*/
+  messageDesc(file_ibrpc_v1_common, 3);
+
+/**
+ * com.ib.client.TagValue: IB's free-form options (algoParams, mktDataOptions ...).
+ *
+ * @generated from message ibrpc.v1.TagValue
+ */
+export type TagValue = Message<"ibrpc.v1.TagValue"> & {
+  /**
+   * @generated from field: string tag = 1;
+   */
+  tag: string;
+
+  /**
+   * @generated from field: string value = 2;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message ibrpc.v1.TagValue.
+ * Use `create(TagValueSchema)` to create a new message.
+ */
+export const TagValueSchema: GenMessage<TagValue> = /*@__PURE__*/
+  messageDesc(file_ibrpc_v1_common, 4);
+
+/**
+ * com.ib.client.ContractDetails, from EWrapper.contractDetails / bondContractDetails / scannerData.
+ *
+ * @generated from message ibrpc.v1.ContractDetails
+ */
+export type ContractDetails = Message<"ibrpc.v1.ContractDetails"> & {
+  /**
+   * @generated from field: ibrpc.v1.Contract contract = 1;
+   */
+  contract?: Contract | undefined;
+
+  /**
+   * @generated from field: string market_name = 2;
+   */
+  marketName: string;
+
+  /**
+   * @generated from field: optional double min_tick = 3;
+   */
+  minTick?: number | undefined;
+
+  /**
+   * @generated from field: optional int32 price_magnifier = 4;
+   */
+  priceMagnifier?: number | undefined;
+
+  /**
+   * Comma-separated order types IB accepts for this contract.
+   *
+   * @generated from field: string order_types = 5;
+   */
+  orderTypes: string;
+
+  /**
+   * Comma-separated exchanges; market_rule_ids follows the same order.
+   *
+   * @generated from field: string valid_exchanges = 6;
+   */
+  validExchanges: string;
+
+  /**
+   * @generated from field: optional int32 under_con_id = 7;
+   */
+  underConId?: number | undefined;
+
+  /**
+   * @generated from field: string long_name = 8;
+   */
+  longName: string;
+
+  /**
+   * @generated from field: string contract_month = 9;
+   */
+  contractMonth: string;
+
+  /**
+   * @generated from field: string industry = 10;
+   */
+  industry: string;
+
+  /**
+   * @generated from field: string category = 11;
+   */
+  category: string;
+
+  /**
+   * @generated from field: string subcategory = 12;
+   */
+  subcategory: string;
+
+  /**
+   * The time zone of trading_hours and liquid_hours, e.g. US/Eastern.
+   *
+   * @generated from field: string time_zone_id = 13;
+   */
+  timeZoneId: string;
+
+  /**
+   * IB's session string, verbatim: "20250102:0930-20250102:1600;20250104:CLOSED".
+   *
+   * @generated from field: string trading_hours = 14;
+   */
+  tradingHours: string;
+
+  /**
+   * Like trading_hours, for the liquid (regular) hours.
+   *
+   * @generated from field: string liquid_hours = 15;
+   */
+  liquidHours: string;
+
+  /**
+   * @generated from field: string ev_rule = 16;
+   */
+  evRule: string;
+
+  /**
+   * @generated from field: optional double ev_multiplier = 17;
+   */
+  evMultiplier?: number | undefined;
+
+  /**
+   * @generated from field: optional int32 agg_group = 18;
+   */
+  aggGroup?: number | undefined;
+
+  /**
+   * @generated from field: repeated ibrpc.v1.TagValue sec_id_list = 19;
+   */
+  secIdList: TagValue[];
+
+  /**
+   * @generated from field: string under_symbol = 20;
+   */
+  underSymbol: string;
+
+  /**
+   * @generated from field: string under_sec_type = 21;
+   */
+  underSecType: string;
+
+  /**
+   * Comma-separated market rule ids, one per valid exchange (see ContractService.ReqMarketRule).
+   *
+   * @generated from field: string market_rule_ids = 22;
+   */
+  marketRuleIds: string;
+
+  /**
+   * @generated from field: string real_expiration_date = 23;
+   */
+  realExpirationDate: string;
+
+  /**
+   * @generated from field: string last_trade_time = 24;
+   */
+  lastTradeTime: string;
+
+  /**
+   * @generated from field: string stock_type = 25;
+   */
+  stockType: string;
+
+  /**
+   * Smallest order size, as a decimal string.
+   *
+   * @generated from field: string min_size = 26;
+   */
+  minSize: string;
+
+  /**
+   * @generated from field: string size_increment = 27;
+   */
+  sizeIncrement: string;
+
+  /**
+   * @generated from field: string suggested_size_increment = 28;
+   */
+  suggestedSizeIncrement: string;
+
+  /**
+   * Bond fields (EWrapper.bondContractDetails).
+   *
+   * @generated from field: string cusip = 29;
+   */
+  cusip: string;
+
+  /**
+   * @generated from field: string ratings = 30;
+   */
+  ratings: string;
+
+  /**
+   * @generated from field: string desc_append = 31;
+   */
+  descAppend: string;
+
+  /**
+   * @generated from field: string bond_type = 32;
+   */
+  bondType: string;
+
+  /**
+   * @generated from field: string coupon_type = 33;
+   */
+  couponType: string;
+
+  /**
+   * @generated from field: bool callable = 34;
+   */
+  callable: boolean;
+
+  /**
+   * @generated from field: bool putable = 35;
+   */
+  putable: boolean;
+
+  /**
+   * @generated from field: optional double coupon = 36;
+   */
+  coupon?: number | undefined;
+
+  /**
+   * @generated from field: bool convertible = 37;
+   */
+  convertible: boolean;
+
+  /**
+   * @generated from field: string maturity = 38;
+   */
+  maturity: string;
+
+  /**
+   * @generated from field: string issue_date = 39;
+   */
+  issueDate: string;
+
+  /**
+   * @generated from field: string next_option_date = 40;
+   */
+  nextOptionDate: string;
+
+  /**
+   * @generated from field: string next_option_type = 41;
+   */
+  nextOptionType: string;
+
+  /**
+   * @generated from field: bool next_option_partial = 42;
+   */
+  nextOptionPartial: boolean;
+
+  /**
+   * @generated from field: string notes = 43;
+   */
+  notes: string;
+
+  /**
+   * Fund fields: sent for sec_type FUND only (server version >= 179).
+   *
+   * @generated from field: string fund_name = 44;
+   */
+  fundName: string;
+
+  /**
+   * @generated from field: string fund_family = 45;
+   */
+  fundFamily: string;
+
+  /**
+   * @generated from field: string fund_type = 46;
+   */
+  fundType: string;
+
+  /**
+   * @generated from field: string fund_front_load = 47;
+   */
+  fundFrontLoad: string;
+
+  /**
+   * @generated from field: string fund_back_load = 48;
+   */
+  fundBackLoad: string;
+
+  /**
+   * @generated from field: string fund_back_load_time_interval = 49;
+   */
+  fundBackLoadTimeInterval: string;
+
+  /**
+   * @generated from field: string fund_management_fee = 50;
+   */
+  fundManagementFee: string;
+
+  /**
+   * @generated from field: optional bool fund_closed = 51;
+   */
+  fundClosed?: boolean | undefined;
+
+  /**
+   * @generated from field: optional bool fund_closed_for_new_investors = 52;
+   */
+  fundClosedForNewInvestors?: boolean | undefined;
+
+  /**
+   * @generated from field: optional bool fund_closed_for_new_money = 53;
+   */
+  fundClosedForNewMoney?: boolean | undefined;
+
+  /**
+   * @generated from field: string fund_notify_amount = 54;
+   */
+  fundNotifyAmount: string;
+
+  /**
+   * @generated from field: string fund_minimum_initial_purchase = 55;
+   */
+  fundMinimumInitialPurchase: string;
+
+  /**
+   * @generated from field: string fund_subsequent_minimum_purchase = 56;
+   */
+  fundSubsequentMinimumPurchase: string;
+
+  /**
+   * @generated from field: string fund_blue_sky_states = 57;
+   */
+  fundBlueSkyStates: string;
+
+  /**
+   * @generated from field: string fund_blue_sky_territories = 58;
+   */
+  fundBlueSkyTerritories: string;
+
+  /**
+   * IB's code: "N" accumulation fund, "Y" income fund.
+   *
+   * @generated from field: string fund_distribution_policy_indicator = 59;
+   */
+  fundDistributionPolicyIndicator: string;
+
+  /**
+   * @generated from field: string fund_asset_type = 60;
+   */
+  fundAssetType: string;
+
+  /**
+   * Why the contract cannot be traded by this account (server version >= 186).
+   *
+   * @generated from field: repeated ibrpc.v1.IneligibilityReason ineligibility_reason_list = 61;
+   */
+  ineligibilityReasonList: IneligibilityReason[];
+};
+
+/**
+ * Describes the message ibrpc.v1.ContractDetails.
+ * Use `create(ContractDetailsSchema)` to create a new message.
+ */
+export const ContractDetailsSchema: GenMessage<ContractDetails> = /*@__PURE__*/
+  messageDesc(file_ibrpc_v1_common, 5);
+
+/**
+ * com.ib.client.IneligibilityReason.
+ *
+ * @generated from message ibrpc.v1.IneligibilityReason
+ */
+export type IneligibilityReason = Message<"ibrpc.v1.IneligibilityReason"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string description = 2;
+   */
+  description: string;
+};
+
+/**
+ * Describes the message ibrpc.v1.IneligibilityReason.
+ * Use `create(IneligibilityReasonSchema)` to create a new message.
+ */
+export const IneligibilityReasonSchema: GenMessage<IneligibilityReason> = /*@__PURE__*/
+  messageDesc(file_ibrpc_v1_common, 6);
+
+/**
+ * EWrapper.tickOptionComputation: option greeks and model values. Streamed by MarketDataService.ReqMktData and
+ * returned by ContractService.CalculateImpliedVolatility / CalculateOptionPrice. Values IB leaves unset
+ * (its -1 / -2 / MAX sentinels) are absent.
+ *
+ * @generated from message ibrpc.v1.TickOptionComputation
+ */
+export type TickOptionComputation = Message<"ibrpc.v1.TickOptionComputation"> & {
+  /**
+   * IB's tick type: 10 bid, 11 ask, 12 last, 13 model, 53 custom (80..83 delayed).
+   *
+   * @generated from field: optional int32 tick_type = 1;
+   */
+  tickType?: number | undefined;
+
+  /**
+   * 0 return-based, 1 price-based.
+   *
+   * @generated from field: optional int32 tick_attrib = 2;
+   */
+  tickAttrib?: number | undefined;
+
+  /**
+   * @generated from field: optional double implied_vol = 3;
+   */
+  impliedVol?: number | undefined;
+
+  /**
+   * @generated from field: optional double delta = 4;
+   */
+  delta?: number | undefined;
+
+  /**
+   * @generated from field: optional double opt_price = 5;
+   */
+  optPrice?: number | undefined;
+
+  /**
+   * @generated from field: optional double pv_dividend = 6;
+   */
+  pvDividend?: number | undefined;
+
+  /**
+   * @generated from field: optional double gamma = 7;
+   */
+  gamma?: number | undefined;
+
+  /**
+   * @generated from field: optional double vega = 8;
+   */
+  vega?: number | undefined;
+
+  /**
+   * @generated from field: optional double theta = 9;
+   */
+  theta?: number | undefined;
+
+  /**
+   * @generated from field: optional double und_price = 10;
+   */
+  undPrice?: number | undefined;
+};
+
+/**
+ * Describes the message ibrpc.v1.TickOptionComputation.
+ * Use `create(TickOptionComputationSchema)` to create a new message.
+ */
+export const TickOptionComputationSchema: GenMessage<TickOptionComputation> = /*@__PURE__*/
+  messageDesc(file_ibrpc_v1_common, 7);
+
+/**
+ * com.ib.client.TickAttribLast: tick-by-tick and historical TRADES ticks.
+ *
+ * @generated from message ibrpc.v1.TickAttribLast
+ */
+export type TickAttribLast = Message<"ibrpc.v1.TickAttribLast"> & {
+  /**
+   * @generated from field: bool past_limit = 1;
+   */
+  pastLimit: boolean;
+
+  /**
+   * @generated from field: bool unreported = 2;
+   */
+  unreported: boolean;
+};
+
+/**
+ * Describes the message ibrpc.v1.TickAttribLast.
+ * Use `create(TickAttribLastSchema)` to create a new message.
+ */
+export const TickAttribLastSchema: GenMessage<TickAttribLast> = /*@__PURE__*/
+  messageDesc(file_ibrpc_v1_common, 8);
+
+/**
+ * com.ib.client.TickAttribBidAsk: tick-by-tick and historical BID_ASK ticks.
+ *
+ * @generated from message ibrpc.v1.TickAttribBidAsk
+ */
+export type TickAttribBidAsk = Message<"ibrpc.v1.TickAttribBidAsk"> & {
+  /**
+   * @generated from field: bool bid_past_low = 1;
+   */
+  bidPastLow: boolean;
+
+  /**
+   * @generated from field: bool ask_past_high = 2;
+   */
+  askPastHigh: boolean;
+};
+
+/**
+ * Describes the message ibrpc.v1.TickAttribBidAsk.
+ * Use `create(TickAttribBidAskSchema)` to create a new message.
+ */
+export const TickAttribBidAskSchema: GenMessage<TickAttribBidAsk> = /*@__PURE__*/
+  messageDesc(file_ibrpc_v1_common, 9);
+
+/**
+ * com.ib.client.Execution, from EWrapper.execDetails.
+ *
+ * @generated from message ibrpc.v1.Execution
+ */
+export type Execution = Message<"ibrpc.v1.Execution"> & {
+  /**
+   * @generated from field: optional int32 order_id = 1;
+   */
+  orderId?: number | undefined;
+
+  /**
+   * @generated from field: optional int32 client_id = 2;
+   */
+  clientId?: number | undefined;
+
+  /**
+   * @generated from field: string exec_id = 3;
+   */
+  execId: string;
+
+  /**
+   * When the fill happened (IB's "yyyyMMdd HH:mm:ss zone" converted to an instant).
+   *
+   * @generated from field: google.protobuf.Timestamp time = 4;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string acct_number = 5;
+   */
+  acctNumber: string;
+
+  /**
+   * @generated from field: string exchange = 6;
+   */
+  exchange: string;
+
+  /**
+   * BOT or SLD.
+   *
+   * @generated from field: string side = 7;
+   */
+  side: string;
+
+  /**
+   * Filled quantity, a decimal string.
+   *
+   * @generated from field: string shares = 8;
+   */
+  shares: string;
+
+  /**
+   * @generated from field: optional double price = 9;
+   */
+  price?: number | undefined;
+
+  /**
+   * IB's permanent order id (64-bit: a JSON string).
+   *
+   * @generated from field: optional int64 perm_id = 10;
+   */
+  permId?: bigint | undefined;
+
+  /**
+   * @generated from field: optional int32 liquidation = 11;
+   */
+  liquidation?: number | undefined;
+
+  /**
+   * Cumulative filled quantity of the order, a decimal string.
+   *
+   * @generated from field: string cum_qty = 12;
+   */
+  cumQty: string;
+
+  /**
+   * @generated from field: optional double avg_price = 13;
+   */
+  avgPrice?: number | undefined;
+
+  /**
+   * @generated from field: string order_ref = 14;
+   */
+  orderRef: string;
+
+  /**
+   * @generated from field: string ev_rule = 15;
+   */
+  evRule: string;
+
+  /**
+   * @generated from field: optional double ev_multiplier = 16;
+   */
+  evMultiplier?: number | undefined;
+
+  /**
+   * @generated from field: string model_code = 17;
+   */
+  modelCode: string;
+
+  /**
+   * com.ib.client.Liquidities: 0 none, 1 added, 2 removed, 3 routed out.
+   *
+   * @generated from field: optional int32 last_liquidity = 18;
+   */
+  lastLiquidity?: number | undefined;
+
+  /**
+   * The price may still be revised (server version >= 178).
+   *
+   * @generated from field: bool pending_price_revision = 19;
+   */
+  pendingPriceRevision: boolean;
+};
+
+/**
+ * Describes the message ibrpc.v1.Execution.
+ * Use `create(ExecutionSchema)` to create a new message.
+ */
+export const ExecutionSchema: GenMessage<Execution> = /*@__PURE__*/
+  messageDesc(file_ibrpc_v1_common, 10);
+
+/**
+ * EWrapper.execDetails(reqId, contract, execution).
+ *
+ * @generated from message ibrpc.v1.ExecDetails
+ */
+export type ExecDetails = Message<"ibrpc.v1.ExecDetails"> & {
+  /**
+   * @generated from field: ibrpc.v1.Contract contract = 1;
+   */
+  contract?: Contract | undefined;
+
+  /**
+   * @generated from field: ibrpc.v1.Execution execution = 2;
+   */
+  execution?: Execution | undefined;
+};
+
+/**
+ * Describes the message ibrpc.v1.ExecDetails.
+ * Use `create(ExecDetailsSchema)` to create a new message.
+ */
+export const ExecDetailsSchema: GenMessage<ExecDetails> = /*@__PURE__*/
+  messageDesc(file_ibrpc_v1_common, 11);
+
+/**
+ * EWrapper.commissionReport (com.ib.client.CommissionReport): the fees of one execution, sent after execDetails.
+ *
+ * @generated from message ibrpc.v1.CommissionReport
+ */
+export type CommissionReport = Message<"ibrpc.v1.CommissionReport"> & {
+  /**
+   * @generated from field: string exec_id = 1;
+   */
+  execId: string;
+
+  /**
+   * @generated from field: optional double commission = 2;
+   */
+  commission?: number | undefined;
+
+  /**
+   * @generated from field: string currency = 3;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: optional double realized_pnl = 4 [json_name = "realizedPNL"];
+   */
+  realizedPnl?: number | undefined;
+
+  /**
+   * @generated from field: optional double yield = 5;
+   */
+  yield?: number | undefined;
+
+  /**
+   * YYYYMMDD, as IB sends it.
+   *
+   * @generated from field: optional int32 yield_redemption_date = 6;
+   */
+  yieldRedemptionDate?: number | undefined;
+};
+
+/**
+ * Describes the message ibrpc.v1.CommissionReport.
+ * Use `create(CommissionReportSchema)` to create a new message.
+ */
+export const CommissionReportSchema: GenMessage<CommissionReport> = /*@__PURE__*/
+  messageDesc(file_ibrpc_v1_common, 12);
+
+/**
+ * A feed was interrupted and re-established: events may have been missed between `since` and `until`.
+ * Sent on every stream after the gateway reconnected, after IB's 1101 (connectivity restored, data lost), or when
+ * ibrpc had to drop messages for this client. Watch* streams follow a Gap with the full current state again
+ * (and its End marker); market data and depth feeds continue with fresh values (rebuild a depth book from scratch).
+ *
+ * @generated from message ibrpc.v1.Gap
+ */
+export type Gap = Message<"ibrpc.v1.Gap"> & {
+  /**
+   * @generated from field: ibrpc.v1.GapReason reason = 1;
+   */
+  reason: GapReason;
+
+  /**
+   * The last moment the feed is known to be complete.
+   *
+   * @generated from field: google.protobuf.Timestamp since = 2;
+   */
+  since?: Timestamp | undefined;
+
+  /**
+   * When the feed was re-established; what follows is live again.
+   *
+   * @generated from field: google.protobuf.Timestamp until = 3;
+   */
+  until?: Timestamp | undefined;
+
+  /**
+   * What may have been missed, in words (e.g. "ticks", "order status changes: state re-sent below").
+   *
+   * @generated from field: string missed = 4;
+   */
+  missed: string;
+
+  /**
+   * The IB message that caused it (1100, 1101, 2110 ...), when there is one.
+   *
+   * @generated from field: optional ibrpc.v1.IbMessage cause = 5;
+   */
+  cause?: IbMessage | undefined;
+};
+
+/**
+ * Describes the message ibrpc.v1.Gap.
+ * Use `create(GapSchema)` to create a new message.
+ */
+export const GapSchema: GenMessage<Gap> = /*@__PURE__*/
+  messageDesc(file_ibrpc_v1_common, 13);
+
+/**
  * How ibrpc reads an IB message code.
  *
  * @generated from enum ibrpc.v1.IbMessageKind
@@ -110,4 +1103,43 @@ export enum IbMessageKind {
  */
 export const IbMessageKindSchema: GenEnum<IbMessageKind> = /*@__PURE__*/
   enumDesc(file_ibrpc_v1_common, 0);
+
+/**
+ * Why a feed has a gap.
+ *
+ * @generated from enum ibrpc.v1.GapReason
+ */
+export enum GapReason {
+  /**
+   * @generated from enum value: GAP_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The connection to the gateway dropped (socket, nightly restart) and was re-established.
+   *
+   * @generated from enum value: GAP_REASON_GATEWAY_RECONNECTED = 1;
+   */
+  GATEWAY_RECONNECTED = 1,
+
+  /**
+   * IB's 1101: the gateway lost IB's servers and got them back, with the subscriptions lost (ibrpc re-sent them).
+   *
+   * @generated from enum value: GAP_REASON_IB_DATA_LOST = 2;
+   */
+  IB_DATA_LOST = 2,
+
+  /**
+   * This client read too slowly and its bounded buffer overflowed (never for orders or executions).
+   *
+   * @generated from enum value: GAP_REASON_CLIENT_TOO_SLOW = 3;
+   */
+  CLIENT_TOO_SLOW = 3,
+}
+
+/**
+ * Describes the enum ibrpc.v1.GapReason.
+ */
+export const GapReasonSchema: GenEnum<GapReason> = /*@__PURE__*/
+  enumDesc(file_ibrpc_v1_common, 1);
 
