@@ -1,0 +1,115 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { postJson } from "./app-harness.js";
+
+const MAIN = fileURLToPath(new URL("../../dist/src/main.js", import.meta.url));
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+});
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function ibrpc(args: string[], env: Record<string, string> = {}): Running {
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let out = "";
+  child.stdout?.on("data", (d) => (out += d));
+  child.stderr?.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** Polls `probe` until it returns true; fails with `what` after `ms`. */
+async function eventually(what: string, ms: number, probe: () => Promise<boolean>): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    if (await probe().catch(() => false)) return performance.now() - started;
+    if (performance.now() - started > ms) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function health(url: string): Promise<string | undefined> {
+  const res = await postJson(url, "/grpc.health.v1.Health/Check", "{}");
+  return res.json.status as string | undefined;
+}
+
+describe("ibrpc as a process", () => {
+  it("survives its gateway going away and coming back (ibrpc sim + ibrpc serve)", async () => {
+    const simPort = await freePort();
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    let sim = ibrpc(["sim", "--port", String(simPort), "--seed", "42"]);
+    await eventually("simulator listening", 15_000, async () => sim.output().includes("ready"));
+    const serve = ibrpc(["serve"], { PORT: String(port), IB_GW: `127.0.0.1:${simPort}` });
+    await eventually("SERVING", 30_000, async () => (await health(url)) === "SERVING");
+    expect(serve.output()).not.toContain("SIMULATED DATA");
+
+    sim.child.kill("SIGKILL");
+    await sim.exited;
+    await eventually("NOT_SERVING after the gateway died", 10_000, async () => (await health(url)) === "NOT_SERVING");
+    const started = performance.now();
+    const failed = await postJson(url, "/ibrpc.v1.ConnectionService/ReqCurrentTime", "{}");
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(failed.status).toBe(503);
+    expect(failed.json.code).toBe("unavailable");
+
+    sim = ibrpc(["sim", "--port", String(simPort), "--seed", "42"]);
+    await eventually("SERVING again, no restart", 20_000, async () => (await health(url)) === "SERVING");
+    const ok = await postJson(url, "/ibrpc.v1.ConnectionService/ReqCurrentTime", "{}");
+    expect(ok.status).toBe(200);
+    expect(serve.child.exitCode).toBeNull();
+
+    serve.child.kill("SIGTERM");
+    expect(await serve.exited).toBe(0);
+    sim.child.kill("SIGTERM");
+    expect(await sim.exited).toBe(0);
+  }, 90_000);
+
+  it("starts on the embedded defaults with the simulator, says so loudly, and stops on SIGINT with exit 0", async () => {
+    const port = await freePort();
+    const serve = ibrpc([], { PORT: String(port), DATA_DIR: "/tmp/ibrpc-test-data" });
+    await eventually("SERVING", 30_000, async () => (await health(`http://127.0.0.1:${port}`)) === "SERVING");
+    expect(serve.output()).toContain("SIMULATED DATA");
+    serve.child.kill("SIGINT");
+    expect(await serve.exited).toBe(0);
+  }, 60_000);
+
+  it.each([
+    [{ PORT: "99999" }, "PORT"],
+    [{ IB_GW: "nohost" }, "IB_GW"],
+    [{ HOST: "0.0.0.0" }, "HOST=0.0.0.0 is not a loopback address"],
+  ])("refuses bad configuration %o with one line naming the variable", async (env, named) => {
+    const run = ibrpc(["serve"], env);
+    expect(await run.exited).toBe(2);
+    const lines = run.output().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^ibrpc: /);
+    expect(lines[0]).toContain(named);
+  });
+
+  it("rejects a bad simulator flag with a clear line", async () => {
+    const run = ibrpc(["sim", "--server-version", "12"]);
+    expect(await run.exited).toBe(2);
+    expect(run.output()).toMatch(/server-version/);
+  });
+});
