@@ -1,0 +1,11 @@
+export {
+  ERROR_DOMAIN,
+  type ErrorMappingOptions,
+  errorInterceptor,
+  IB_ERROR_REASON,
+  toConnectError,
+} from "./error-interceptor.js";
+export { HealthStatus, OVERALL, ServingStatus } from "./health.js";
+export { loggingInterceptor, type Protocol, protocolOf } from "./logging-interceptor.js";
+export { type RunningServer, type ServerOptions, startServer } from "./server.js";
+export type { TlsConfig } from "./tls.js";

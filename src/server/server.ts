@@ -1,0 +1,115 @@
+import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { type ConnectNodeAdapterOptions, connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Logger } from "pino";
+import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
+import { errorInterceptor } from "./error-interceptor.js";
+import { type HealthStatus, registerHealth } from "./health.js";
+import { listen, type RequestHandler } from "./listener.js";
+import { loggingInterceptor } from "./logging-interceptor.js";
+import { registerReflection } from "./reflection.js";
+import type { TlsConfig } from "./tls.js";
+
+export interface ServerOptions {
+  host: string;
+  /** 0 picks a free port; {@link RunningServer.port} tells which. */
+  port: number;
+  tls?: TlsConfig;
+  logger: Logger;
+  /** ERR_INFO: the real message of unexpected errors goes to clients. */
+  errInfo: boolean;
+  /** Served as grpc.health.v1.Health; set to NOT_SERVING for good by {@link RunningServer.close}. */
+  health: HealthStatus;
+  /** Registers the application's services. Health and reflection are added by the server. */
+  routes: (router: ConnectRouter) => void;
+  /** Run inside logging and error mapping, so their failures are logged and mapped too (e.g. auth). */
+  interceptors?: Interceptor[];
+}
+
+export interface RunningServer {
+  readonly host: string;
+  /** The bound port (the real one when port 0 was asked). */
+  readonly port: number;
+  /** Base URL for clients, e.g. http://127.0.0.1:50051. */
+  readonly url: string;
+  /** Aborted when closing starts; every handler context's signal follows it. */
+  readonly shutdownSignal: AbortSignal;
+  /**
+   * Graceful stop: refuses new connections, marks health NOT_SERVING, aborts handler signals (streams end with
+   * UNAVAILABLE), waits up to `graceMs` (default 5000) for in-flight calls, then cuts the rest. Idempotent.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Serves gRPC, gRPC-Web and Connect, over HTTP/1.1 and HTTP/2, on one port. */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const logger = opts.logger;
+  const shutdown = new AbortController();
+  const services: string[] = [];
+  const rpcHandler = connectNodeAdapter({
+    routes(router) {
+      registerHealth(router, opts.health);
+      registerReflection(router, [file_google_rpc_error_details]);
+      // After ours, so that an application registering a path twice (its own Health, say) wins.
+      opts.routes(router);
+      for (const h of router.handlers) if (!services.includes(h.service.typeName)) services.push(h.service.typeName);
+    },
+    // Outermost first: logging sees the final (mapped) code of everything inside, including the app's interceptors.
+    interceptors: [
+      loggingInterceptor(logger),
+      errorInterceptor({ errInfo: opts.errInfo, logger }),
+      ...(opts.interceptors ?? []),
+    ],
+    shutdownSignal: shutdown.signal,
+    fallback: fallback(services),
+  });
+  const listener = await listen({
+    host: opts.host,
+    port: opts.port,
+    handler: rpcHandler as RequestHandler,
+    tls: opts.tls,
+    logger,
+  });
+  const hostInUrl = listener.host.includes(":") ? `[${listener.host}]` : listener.host;
+  const url = `${opts.tls ? "https" : "http"}://${hostInUrl}:${listener.port}`;
+  logger.info({ url, tls: opts.tls !== undefined, mtls: opts.tls?.ca !== undefined, services }, "listening");
+
+  let closing: Promise<void> | undefined;
+  return {
+    host: listener.host,
+    port: listener.port,
+    url,
+    shutdownSignal: shutdown.signal,
+    close(graceMs = 5000) {
+      closing ??= (async () => {
+        logger.info({ graceMs }, "shutting down");
+        opts.health.shutdown();
+        shutdown.abort(new ConnectError("server is shutting down", Code.Unavailable));
+        await listener.close(graceMs);
+        logger.info("stopped");
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * Unknown paths stay a bare 404, which every gRPC and Connect client reads as UNIMPLEMENTED; but someone opening
+ * the port in a browser or with curl gets told what this is instead of an empty page.
+ */
+function fallback(services: readonly string[]): NonNullable<ConnectNodeAdapterOptions["fallback"]> {
+  return (req, res) => {
+    if (req.method === "GET" && (req.url === "/" || req.url === "")) {
+      const body = JSON.stringify({
+        server: "ibrpc",
+        protocols: ["grpc", "grpc-web", "connect"],
+        services,
+        hint: "POST /<service>/<method> with Content-Type: application/json, or use a gRPC client with reflection",
+      });
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(body);
+      return;
+    }
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end("not found\n");
+  };
+}
