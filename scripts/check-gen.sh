@@ -3,10 +3,10 @@
 # stale generated code compiles and ships a contract nobody wrote.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npx buf generate
+bash scripts/generate.sh
 changes=$(git status --porcelain -- gen docs/api.md)
 if [ -n "$changes" ]; then
-  echo "Generated code is stale: run 'npm run generate' and commit the result." >&2
+  echo "Generated code is stale: run 'bash scripts/generate.sh' (npm run generate) and commit the result." >&2
   echo "$changes" >&2
   git --no-pager diff --stat -- gen docs/api.md >&2
   exit 1

@@ -495,13 +495,13 @@ export type ContractDetails = Message<"ibrpc.v1.ContractDetails"> & {
   sizeIncrement: string;
 
   /**
+   * --- Bond fields (EWrapper.bondContractDetails).
+   *
    * @generated from field: string suggested_size_increment = 28;
    */
   suggestedSizeIncrement: string;
 
   /**
-   * Bond fields (EWrapper.bondContractDetails).
-   *
    * @generated from field: string cusip = 29;
    */
   cusip: string;
@@ -572,13 +572,13 @@ export type ContractDetails = Message<"ibrpc.v1.ContractDetails"> & {
   nextOptionPartial: boolean;
 
   /**
+   * --- Fund fields: sent for sec_type FUND only (server version >= 179).
+   *
    * @generated from field: string notes = 43;
    */
   notes: string;
 
   /**
-   * Fund fields: sent for sec_type FUND only (server version >= 179).
-   *
    * @generated from field: string fund_name = 44;
    */
   fundName: string;

@@ -45,7 +45,6 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   permId?: bigint | undefined;
 
   /**
-   * --- Main fields.
    * BUY, SELL, SSHORT or SLONG.
    *
    * @generated from field: string action = 4;
@@ -158,11 +157,15 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   orderRef: string;
 
   /**
+   * ISE block order.
+   *
    * @generated from field: bool block_order = 20;
    */
   blockOrder: boolean;
 
   /**
+   * Sweep-to-fill (SMART routing to the best prices at once).
+   *
    * @generated from field: bool sweep_to_fill = 21;
    */
   sweepToFill: boolean;
@@ -189,6 +192,8 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   hidden: boolean;
 
   /**
+   * Skip TWS's price percentage precautions.
+   *
    * @generated from field: bool override_percentage_constraints = 25;
    */
   overridePercentageConstraints: boolean;
@@ -201,11 +206,15 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   rule80a: string;
 
   /**
+   * Fill the whole quantity or nothing.
+   *
    * @generated from field: bool all_or_none = 27;
    */
   allOrNone: boolean;
 
   /**
+   * Minimum quantity per fill.
+   *
    * @generated from field: optional int32 min_qty = 28;
    */
   minQty?: number | undefined;
@@ -232,7 +241,7 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   trailingPercent?: number | undefined;
 
   /**
-   * --- Financial advisor allocation.
+   * Advisor allocation group (from FinancialAdvisorService.RequestFA).
    *
    * @generated from field: string fa_group = 32;
    */
@@ -246,17 +255,20 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   faMethod: string;
 
   /**
+   * Percentage for the PctChange method.
+   *
    * @generated from field: string fa_percentage = 34;
    */
   faPercentage: string;
 
   /**
+   * Advisor model.
+   *
    * @generated from field: string model_code = 35;
    */
   modelCode: string;
 
   /**
-   * --- Institutional and clearing.
    * O open, C close.
    *
    * @generated from field: string open_close = 36;
@@ -303,7 +315,7 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   clearingIntent: string;
 
   /**
-   * --- SMART routing.
+   * REL discretionary amount.
    *
    * @generated from field: optional double discretionary_amt = 44;
    */
@@ -347,8 +359,6 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   orderMiscOptions: TagValue[];
 
   /**
-   * --- BOX auction and pegged-to-stock orders.
-   *
    * @generated from field: optional int32 auction_strategy = 52;
    */
   auctionStrategy?: number | undefined;
@@ -379,8 +389,6 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   stockRangeUpper?: number | undefined;
 
   /**
-   * --- Volatility (VOL) orders.
-   *
    * @generated from field: optional double volatility = 58;
    */
   volatility?: number | undefined;
@@ -455,8 +463,6 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   deltaNeutralDesignatedLocation: string;
 
   /**
-   * --- EFP orders.
-   *
    * @generated from field: optional double basis_points = 72;
    */
   basisPoints?: number | undefined;
@@ -467,8 +473,6 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   basisPointsType?: number | undefined;
 
   /**
-   * --- Scale orders.
-   *
    * @generated from field: optional int32 scale_init_level_size = 74;
    */
   scaleInitLevelSize?: number | undefined;
@@ -524,7 +528,6 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   scaleTable: string;
 
   /**
-   * --- Hedge orders.
    * D delta, B beta, F FX, P pair.
    *
    * @generated from field: string hedge_type = 85;
@@ -539,7 +542,6 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   hedgeParam: string;
 
   /**
-   * --- IB algos.
    * The algo name: Adaptive, ArrivalPx, DarkIce, PctVol, Twap, Vwap ...
    *
    * @generated from field: string algo_strategy = 87;
@@ -571,7 +573,6 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   activeStopTime: string;
 
   /**
-   * --- Preview.
    * Ask for the margin and commission impact (OrderState) without placing the order.
    *
    * @generated from field: bool what_if = 92;
@@ -579,18 +580,20 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   whatIf: boolean;
 
   /**
+   * Not held (broker discretion; IBUSOPT / algos).
+   *
    * @generated from field: bool not_held = 93;
    */
   notHeld: boolean;
 
   /**
+   * Solicited by the broker (advisor compliance).
+   *
    * @generated from field: bool solicited = 94;
    */
   solicited: boolean;
 
   /**
-   * --- Conditions (IB's conditional orders).
-   *
    * @generated from field: repeated ibrpc.v1.OrderCondition conditions = 95;
    */
   conditions: OrderCondition[];
@@ -608,8 +611,6 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   conditionsCancelOrder: boolean;
 
   /**
-   * --- Pegged-to-benchmark and adjusted (attached stop) orders.
-   *
    * @generated from field: optional int32 reference_contract_id = 98;
    */
   referenceContractId?: number | undefined;
@@ -672,7 +673,7 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   adjustableTrailingUnit?: number | undefined;
 
   /**
-   * --- Everything else IB's Order carries.
+   * Soft dollar tier (advisors), Java Order.softDollarTier.
    *
    * @generated from field: ibrpc.v1.SoftDollarTier soft_dollar_tier = 110;
    */
@@ -714,6 +715,8 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   discretionaryUpToLimitPrice: boolean;
 
   /**
+   * Auto-cancel date, YYYYMMDD.
+   *
    * @generated from field: string auto_cancel_date = 118;
    */
   autoCancelDate: string;
@@ -831,16 +834,22 @@ export type Order = Message<"ibrpc.v1.Order"> & {
   bondAccruedInterest: string;
 
   /**
+   * Also trade in the overnight session (server version >= 189).
+   *
    * @generated from field: bool include_overnight = 141;
    */
   includeOvernight: boolean;
 
   /**
+   * 0 API, 1 manual entry (regulatory; server version >= 193).
+   *
    * @generated from field: optional int32 manual_order_indicator = 142;
    */
   manualOrderIndicator?: number | undefined;
 
   /**
+   * The operator who entered the order (regulatory).
+   *
    * @generated from field: string ext_operator = 143;
    */
   extOperator: string;
