@@ -100,7 +100,7 @@ function filesAnswer(file: DescFile | undefined, what: string): Answer {
   return { case: "fileDescriptorResponse", value: { fileDescriptorProto } };
 }
 
-/** Types are in the registry; members (methods, fields, enum values) are found through their parent. */
+/** Types are in the registry; members (methods, fields, oneofs, nested enum values) are found through their parent. */
 function fileOfSymbol(registry: Registry, symbol: string): DescFile | undefined {
   const type = registry.get(symbol);
   if (type) return type.file;
@@ -118,7 +118,12 @@ function fileOfSymbol(registry: Registry, symbol: string): DescFile | undefined 
 }
 
 function hasMember(message: DescMessage, name: string): boolean {
-  return message.fields.some((f) => f.name === name) || message.oneofs.some((o) => o.name === name);
+  // Enum values are scoped like siblings of their enum, i.e. as members of the enclosing message.
+  return (
+    message.fields.some((f) => f.name === name) ||
+    message.oneofs.some((o) => o.name === name) ||
+    message.nestedEnums.some((e) => e.values.some((v) => v.name === name))
+  );
 }
 
 function notFound(what: string): Answer {

@@ -66,6 +66,19 @@ describe("Health/Check over every protocol and HTTP version on one port", () => 
     expect(await res.json()).toEqual({ status: "SERVING" });
   });
 
+  test("every call above left one log line with procedure, protocol, code and duration", () => {
+    const rpcs = server.lines.filter((l) => l.msg === "rpc");
+    const seen = new Set(rpcs.map((l) => `${l.protocol} ${l.code}`));
+    for (const protocol of ["grpc", "grpc-web", "connect"]) {
+      expect(seen).toContain(`${protocol} ok`);
+      expect(seen).toContain(`${protocol} not_found`);
+    }
+    for (const l of rpcs) {
+      expect(l.procedure).toBe("/grpc.health.v1.Health/Check");
+      expect(typeof l.durationMs).toBe("number");
+    }
+  });
+
   test("GET / answers a hint listing the services", async () => {
     const res = await fetch(`${server.url}/`, { signal: AbortSignal.timeout(5000) });
     expect(res.status).toBe(200);

@@ -76,7 +76,7 @@ describe.each(versions)("grpc.reflection.%s via @grpc/grpc-js", (_, path, reqSch
     ]);
   });
 
-  test("file_containing_symbol finds services, methods, messages, nested enums and fields", async () => {
+  test("file_containing_symbol finds services, methods, messages, nested enums, fields and enum values", async () => {
     const symbols = [
       "ibrpc.v1.ConnectionService",
       "ibrpc.v1.ConnectionService.ReqCurrentTime",
@@ -84,6 +84,7 @@ describe.each(versions)("grpc.reflection.%s via @grpc/grpc-js", (_, path, reqSch
       "grpc.health.v1.HealthCheckResponse.ServingStatus",
       "grpc.health.v1.HealthCheckRequest.service",
       "grpc.health.v1.Health.Watch",
+      "grpc.health.v1.HealthCheckResponse.NOT_SERVING",
     ];
     const res = await reflect(
       path,
@@ -95,6 +96,7 @@ describe.each(versions)("grpc.reflection.%s via @grpc/grpc-js", (_, path, reqSch
     expect(first).toEqual([
       "ibrpc/v1/connection.proto",
       "ibrpc/v1/connection.proto",
+      "grpc/health/v1/health.proto",
       "grpc/health/v1/health.proto",
       "grpc/health/v1/health.proto",
       "grpc/health/v1/health.proto",
