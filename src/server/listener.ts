@@ -77,7 +77,9 @@ export async function listen(opts: ListenerOptions): Promise<Listener> {
     h2.on("session", (s) => track(sessions, s));
     h1.on("clientError", (err, socket) => {
       log.debug({ err }, "bad http/1 request");
-      socket.destroy();
+      // What Node does without a listener: a client that spoke broken HTTP still learns why it is cut off.
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      else socket.destroy();
     });
     const sniffTimeoutMs = opts.sniffTimeoutMs ?? 10_000;
     server = net.createServer((socket) => {
