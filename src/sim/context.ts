@@ -7,6 +7,8 @@ export interface SimulatorContext {
   readonly clock: Clock;
   /** Seeded; the only randomness handlers may use. */
   readonly random: () => number;
+  /** The --seed, for data keyed by what it describes (an article, a company) rather than drawn in request order. */
+  readonly seed: number;
   readonly accounts: readonly string[];
   readonly orderIds: OrderIdBook;
   readonly logger: Logger;

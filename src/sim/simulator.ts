@@ -63,6 +63,7 @@ export class Simulator {
     this.context = {
       clock: options.now ?? systemClock,
       random: seededRandom(seed),
+      seed,
       accounts: resolveAccounts(options.accounts),
       orderIds: new OrderIdBook(),
       logger: this.logger,
