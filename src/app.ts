@@ -1,13 +1,15 @@
-import type { DescService } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
+import { AccountHistoryService } from "../gen/ibrpc/v1/account_history_pb.js";
 import { ConnectionService } from "../gen/ibrpc/v1/connection_pb.js";
 import type { Config } from "./config.js";
 import type { GatewayEndpoint } from "./gateway/gateway-connection.js";
 import { GatewayPool } from "./gateway/gateway-pool.js";
 import { HealthStatus, OVERALL, type RunningServer, ServingStatus, startServer } from "./server/index.js";
 import type { ServiceDeps } from "./services/call-context.js";
+import { IBRPC_SERVICES } from "./services/catalog.js";
 import { connectionService } from "./services/connection-service.js";
 import { Simulator } from "./sim/index.js";
+import { validationInterceptor } from "./validation/index.js";
 
 /** A running ibrpc: the server, its gateways and, when configured, in-process simulators. */
 export interface App {
@@ -19,8 +21,8 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Services whose health follows gateway connectivity (the ones that need IB to answer). */
-const GATEWAY_BOUND_SERVICES: readonly DescService[] = [ConnectionService];
+/** Services whose health follows gateway connectivity: all but the history, which is served from the database. */
+const GATEWAY_BOUND_SERVICES = IBRPC_SERVICES.filter((s) => s.typeName !== AccountHistoryService.typeName);
 
 export async function startApp(config: Config, logger: Logger): Promise<App> {
   const simulators: Simulator[] = [];
@@ -64,7 +66,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       health,
       routes: (router) => {
         router.service(ConnectionService, connectionService(deps));
+        // The rest of the contract is served as it lands: until then each RPC answers UNIMPLEMENTED, saying so,
+        // and reflection already shows the whole API.
+        for (const service of IBRPC_SERVICES) {
+          if (service.typeName !== ConnectionService.typeName) router.service(service, {});
+        }
       },
+      interceptors: [validationInterceptor()],
     });
   } catch (err) {
     await Promise.all(simulators.map((s) => s.stop()));

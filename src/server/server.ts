@@ -109,6 +109,17 @@ function fallback(services: readonly string[]): NonNullable<ConnectNodeAdapterOp
       res.end(body);
       return;
     }
+    const procedure = /^\/([\w.]+)\/(\w+)(\?|$)/.exec(req.url ?? "");
+    if (procedure) {
+      // What a Connect JSON caller (curl) can read; gRPC clients map the 404 itself to UNIMPLEMENTED.
+      const [, service = "", method = ""] = procedure;
+      const message = services.includes(service)
+        ? `${service}.${method} does not exist`
+        : `unknown service ${service}; served: ${services.join(", ")}`;
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ code: "unimplemented", message }));
+      return;
+    }
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("not found\n");
   };

@@ -1,7 +1,9 @@
 import type { HandlerContext } from "@connectrpc/connect";
+import type { EventName } from "@stoqey/ib";
 import { callTimeoutMs, withDeadline } from "../gateway/deadline.js";
 import type { GatewayConnection } from "../gateway/gateway-connection.js";
 import { GATEWAY_HEADER, type GatewayPool } from "../gateway/gateway-pool.js";
+import type { IbEventArgs } from "../gateway/request-correlator.js";
 
 /** What every service needs from the application. */
 export interface ServiceDeps {
@@ -32,4 +34,23 @@ export function withCallDeadline<T>(
     describe,
     work,
   );
+}
+
+/**
+ * The unary shape of a request IB answers with one reqId-less callback (reqCurrentTime -> currentTime): picks the
+ * gateway, sends, waits for the answer within the call's deadline. Concurrent callers share one request to IB.
+ */
+export async function askGateway<T>(
+  deps: ServiceDeps,
+  ctx: HandlerContext,
+  spec: { request: string; answer: EventName; send: (gw: GatewayConnection) => void; map: (args: IbEventArgs) => T },
+): Promise<{ gateway: string; value: T }> {
+  const gw = gatewayFor(deps, ctx);
+  const value = await withCallDeadline(
+    deps,
+    ctx,
+    () => `${spec.request}: no ${spec.answer} from gateway ${gw.name}`,
+    (signal) => gw.correlator.next(spec.request, spec.answer, () => spec.send(gw), spec.map, signal),
+  );
+  return { gateway: gw.name, value };
 }

@@ -13,7 +13,7 @@ import {
 } from "../../gen/ibrpc/v1/connection_pb.js";
 import type { GatewaySnapshot, IbNotice } from "../gateway/gateway-connection.js";
 import { AsyncQueue } from "../util/async-queue.js";
-import { gatewayFor, type ServiceDeps, withCallDeadline } from "./call-context.js";
+import { askGateway, gatewayFor, type ServiceDeps, withCallDeadline } from "./call-context.js";
 
 /** Updates a WatchGateways client may fall behind by before its stream is ended (it can re-watch). */
 const WATCH_BUFFER = 1_000;
@@ -21,58 +21,34 @@ const WATCH_BUFFER = 1_000;
 export function connectionService(deps: ServiceDeps): ServiceImpl<typeof ConnectionService> {
   return {
     async reqCurrentTime(_req, ctx) {
-      const gw = gatewayFor(deps, ctx);
-      const secs = await withCallDeadline(
-        deps,
-        ctx,
-        () => `reqCurrentTime: no currentTime from gateway ${gw.name}`,
-        (signal) =>
-          gw.correlator.next(
-            "reqCurrentTime",
-            EventName.currentTime,
-            () => gw.ib.reqCurrentTime(),
-            (a) => Number(a[0]),
-            signal,
-          ),
-      );
-      return { time: timestampFromDate(new Date(secs * 1000)), gateway: gw.name };
+      const { gateway, value: secs } = await askGateway(deps, ctx, {
+        request: "reqCurrentTime",
+        answer: EventName.currentTime,
+        send: (gw) => gw.ib.reqCurrentTime(),
+        map: (args) => Number(args[0]),
+      });
+      return { time: timestampFromDate(new Date(secs * 1000)), gateway };
     },
 
     async reqManagedAccts(_req, ctx) {
-      const gw = gatewayFor(deps, ctx);
-      const csv = await withCallDeadline(
-        deps,
-        ctx,
-        () => `reqManagedAccts: no managedAccounts from gateway ${gw.name}`,
-        (signal) =>
-          gw.correlator.next(
-            "reqManagedAccts",
-            EventName.managedAccounts,
-            () => gw.ib.reqManagedAccts(),
-            (a) => String(a[0] ?? ""),
-            signal,
-          ),
-      );
-      return { accountsList: splitAccounts(csv), gateway: gw.name };
+      const { gateway, value: csv } = await askGateway(deps, ctx, {
+        request: "reqManagedAccts",
+        answer: EventName.managedAccounts,
+        send: (gw) => gw.ib.reqManagedAccts(),
+        map: (args) => String(args[0] ?? ""),
+      });
+      return { accountsList: splitAccounts(csv), gateway };
     },
 
     async reqIds(req, ctx) {
       if (req.numIds < 0) throw new ConnectError("numIds: must be >= 0", Code.InvalidArgument);
-      const gw = gatewayFor(deps, ctx);
-      const orderId = await withCallDeadline(
-        deps,
-        ctx,
-        () => `reqIds: no nextValidId from gateway ${gw.name}`,
-        (signal) =>
-          gw.correlator.next(
-            "reqIds",
-            EventName.nextValidId,
-            () => gw.ib.reqIds(req.numIds),
-            (a) => Number(a[0]),
-            signal,
-          ),
-      );
-      return { orderId, gateway: gw.name };
+      const { gateway, value: orderId } = await askGateway(deps, ctx, {
+        request: "reqIds",
+        answer: EventName.nextValidId,
+        send: (gw) => gw.ib.reqIds(req.numIds),
+        map: (args) => Number(args[0]),
+      });
+      return { orderId, gateway };
     },
 
     async reqUserInfo(_req, ctx) {
