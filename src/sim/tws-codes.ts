@@ -9,6 +9,19 @@ export const TwsCode = {
   UNSUPPORTED_REQUEST: 503,
   /** Refusal of a 33rd concurrent client. */
   TOO_MANY_CLIENTS: 502,
+  /** More than the allowed messages per second from one client; repeated, the connection is dropped. */
+  MAX_RATE_EXCEEDED: 100,
+  /** Every market data line of the login is in use. */
+  MAX_TICKERS: 101,
+  /** Historical data service error; the simulator sends it for pacing violations. */
+  HISTORICAL_DATA_ERROR: 162,
+  /** Every market depth subscription of the login is in use. */
+  MAX_DEPTH_REQUESTS: 309,
+  CONNECTIVITY_LOST: 1100,
+  CONNECTIVITY_RESTORED_DATA_LOST: 1101,
+  CONNECTIVITY_RESTORED_DATA_MAINTAINED: 1102,
+  /** Gateway-to-server connection broken (farms); TWS restores it by itself. */
+  CONNECTIVITY_BROKEN: 2110,
   MARKET_DATA_FARM_OK: 2104,
   HMDS_FARM_OK: 2106,
   SEC_DEF_FARM_OK: 2158,
