@@ -113,3 +113,21 @@ describe("ibrpc as a process", () => {
     expect(run.output()).toMatch(/server-version/);
   });
 });
+
+describe("the README's examples", () => {
+  it("examples/grpc-js-current-time runs against a live ibrpc", async () => {
+    const port = await freePort();
+    const serve = ibrpc(["serve"], { PORT: String(port) });
+    await eventually("SERVING", 30_000, async () => (await health(`http://127.0.0.1:${port}`)) === "SERVING");
+    const example = fileURLToPath(new URL("../../dist/examples/grpc-js-current-time.js", import.meta.url));
+    const run = spawn(process.execPath, [example, `127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    run.stdout.on("data", (d) => (out += d));
+    run.stderr.on("data", (d) => (out += d));
+    const code = await new Promise((resolve) => run.on("exit", resolve));
+    expect(out).toMatch(/^sim: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z\n$/);
+    expect(code).toBe(0);
+    serve.child.kill("SIGTERM");
+    expect(await serve.exited).toBe(0);
+  }, 60_000);
+});
