@@ -1,15 +1,22 @@
 import type { Logger } from "pino";
-import type { Clock } from "./clock.js";
+import type { SimClock } from "./clock.js";
+import type { ClientSession } from "./handlers/registry.js";
 import type { OrderIdBook } from "./order-ids.js";
+import type { World } from "./world/index.js";
 
 /** Simulator-wide state every handler may use. Everything that varies between runs comes from here. */
 export interface SimulatorContext {
-  readonly clock: Clock;
+  /** The only time source: `now()` and timers (a ManualClock in tests). */
+  readonly clock: SimClock;
   /** Seeded; the only randomness handlers may use. */
   readonly random: () => number;
   /** The --seed, for data keyed by what it describes (an article, a company) rather than drawn in request order. */
   readonly seed: number;
   readonly accounts: readonly string[];
   readonly orderIds: OrderIdBook;
+  /** Instruments, prices and books (see world/index.ts). */
+  readonly world: World;
+  /** Every session that completed startApi and is still connected, in connection order (broadcasts, faults). */
+  sessions(): Iterable<ClientSession>;
   readonly logger: Logger;
 }

@@ -2,7 +2,7 @@
  * The IB Gateway simulator: a TCP server speaking the TWS socket protocol as @stoqey/ib 1.6.10 expects it.
  */
 export { DEFAULT_ACCOUNT_COUNT } from "./accounts.js";
-export type { Clock } from "./clock.js";
+export { type CancelTimer, type Clock, ManualClock, type SimClock, systemClock } from "./clock.js";
 export type { ClientSession, RequestHandler } from "./handlers/registry.js";
 export { MAX_SERVER_VERSION, MIN_SERVER_VERSION } from "./server-version.js";
 export { DEFAULT_SEED, Simulator, type SimulatorAddress, type SimulatorOptions } from "./simulator.js";

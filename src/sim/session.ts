@@ -7,6 +7,7 @@ import type { ClientSession, HandlerRegistry } from "./handlers/registry.js";
 import { startApi } from "./messages/incoming.js";
 import { errMsg } from "./messages/outgoing.js";
 import { negotiateVersion, parseVersionRange } from "./server-version.js";
+import { SubscriptionRegistry } from "./subscriptions.js";
 import { NO_REQUEST_ID, TwsCode } from "./tws-codes.js";
 import type { ProtocolViolation, ViolationKind, ViolationLog } from "./violations.js";
 import { FrameReader } from "./wire/frame.js";
@@ -40,6 +41,8 @@ export class Session implements ClientSession {
   private readonly out: FrameBatch;
   private readonly logger: Logger;
   private readonly sessionViolations: ProtocolViolation[] = [];
+  private readonly closeListeners: Array<() => void> = [];
+  readonly subscriptions = new SubscriptionRegistry();
 
   constructor(
     readonly id: number,
@@ -67,6 +70,14 @@ export class Session implements ClientSession {
 
   get sim(): SimulatorContext {
     return this.host.sim;
+  }
+
+  get sessionId(): number {
+    return this.id;
+  }
+
+  onClose(fn: () => void): void {
+    this.closeListeners.push(fn);
   }
 
   /** The API client id; -1 until startApi has been accepted. */
@@ -101,6 +112,7 @@ export class Session implements ClientSession {
     this.state = "closed";
     this.out.flush();
     this.out.close();
+    this.runCloseListeners();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
   }
@@ -109,6 +121,7 @@ export class Session implements ClientSession {
   drop(): void {
     this.state = "closed";
     this.out.close();
+    this.runCloseListeners();
     this.socket.destroy();
   }
 
@@ -131,7 +144,7 @@ export class Session implements ClientSession {
     }
     this.negotiatedVersion = chosen;
     this.state = "awaiting-start-api";
-    this.out.push([String(chosen), formatConnectionTime(this.sim.clock())]);
+    this.out.push([String(chosen), formatConnectionTime(this.sim.clock.now())]);
   }
 
   private onFrame(tokens: string[]): void {
@@ -239,6 +252,22 @@ export class Session implements ClientSession {
     this.state = "closed";
     this.out.close();
     this.host.onClosed(this);
+    this.runCloseListeners();
+  }
+
+  /**
+   * Once per session, as soon as it stops serving (a polite close, a drop or the peer going away): a gone client's
+   * timers must stop. One failing listener must not keep the others from running.
+   */
+  private runCloseListeners(): void {
+    this.subscriptions.cancelAll();
+    for (const listener of this.closeListeners.splice(0)) {
+      try {
+        listener();
+      } catch (error) {
+        this.logger.error({ err: error }, "session close listener failed");
+      }
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { type Logger, pino } from "pino";
 import { resolveAccounts } from "./accounts.js";
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, type SimClock, systemClock } from "./clock.js";
 import type { SimulatorContext } from "./context.js";
 import { createHandlerRegistry } from "./handlers/index.js";
 import { OrderIdBook } from "./order-ids.js";
@@ -10,6 +10,7 @@ import { assertSupportedVersion, MAX_SERVER_VERSION } from "./server-version.js"
 import { type ClientIdClaim, Session, type SessionHost } from "./session.js";
 import { MAX_CLIENTS } from "./tws-codes.js";
 import { type ProtocolViolation, ViolationLog } from "./violations.js";
+import { createWorld } from "./world/index.js";
 
 export interface SimulatorOptions {
   /** Default 127.0.0.1. */
@@ -22,7 +23,9 @@ export interface SimulatorOptions {
   serverVersion?: number;
   /** A number of generated accounts (default 3, an advisor-style login) or explicit account ids. */
   accounts?: number | readonly string[];
-  /** Epoch milliseconds; default Date.now. */
+  /** Time and timers; default the system clock. A ManualClock makes a whole simulator steppable in tests. */
+  clock?: SimClock;
+  /** Shorthand for tests that only fix what "now" says (real timers); ignored when `clock` is given. */
   now?: Clock;
   /** Default: pino at "info". */
   logger?: Logger;
@@ -60,11 +63,15 @@ export class Simulator {
 
     this.options = { host: options.host ?? "127.0.0.1", port, serverVersion };
     this.logger = options.logger ?? pino({ name: "ibrpc-sim" });
+    const clock = options.clock ?? systemClock(options.now);
+    const accounts = resolveAccounts(options.accounts);
     this.context = {
-      clock: options.now ?? systemClock,
+      clock,
+      world: createWorld(seed, accounts, clock.now()),
+      sessions: () => [...this.sessions].filter((session) => session.isReady),
       random: seededRandom(seed),
       seed,
-      accounts: resolveAccounts(options.accounts),
+      accounts,
       orderIds: new OrderIdBook(),
       logger: this.logger,
     };

@@ -28,7 +28,7 @@ export function welcome(session: ClientSession): void {
 
 export const connectionHandlers: readonly RequestHandler[] = [
   onRequest(reqCurrentTime, (session) => {
-    session.send(currentTime, { time: Math.floor(session.sim.clock() / 1000) });
+    session.send(currentTime, { time: Math.floor(session.sim.clock.now() / 1000) });
   }),
   onRequest(reqIds, sendNextValidId),
   onRequest(reqManagedAccts, sendManagedAccounts),

@@ -1,11 +1,20 @@
 import type { SimulatorContext } from "../context.js";
+import type { SubscriptionRegistry } from "../subscriptions.js";
 import type { MessageLayout, MessageValues } from "../wire/layout.js";
 
 /** What a request handler may do with the connection it serves. */
 export interface ClientSession {
   readonly sim: SimulatorContext;
+  /** Unique per connection within a simulator (client ids can be reused after a disconnect; this cannot). */
+  readonly sessionId: number;
   readonly clientId: number;
   readonly serverVersion: number;
+  /** True between an accepted startApi and the connection closing. */
+  readonly isReady: boolean;
+  /** Live subscriptions; all are cancelled when the session closes. */
+  readonly subscriptions: SubscriptionRegistry;
+  /** Runs `fn` once when the connection closes, however it closes (after subscriptions are cancelled). */
+  onClose(fn: () => void): void;
   send<L extends MessageLayout>(layout: L, values: MessageValues<L>): void;
   sendError(id: number, code: number, message: string): void;
 }
