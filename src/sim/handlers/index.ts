@@ -1,7 +1,8 @@
 import { connectionHandlers } from "./connection.js";
+import { referenceDataHandlers } from "./reference-data.js";
 import { HandlerRegistry } from "./registry.js";
 
 /** Every request the simulator implements; later areas (accounts, orders, market data...) append their lists. */
 export function createHandlerRegistry(): HandlerRegistry {
-  return new HandlerRegistry([...connectionHandlers]);
+  return new HandlerRegistry([...connectionHandlers, ...referenceDataHandlers]);
 }

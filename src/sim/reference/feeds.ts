@@ -1,0 +1,38 @@
+import type { SimulatorContext } from "../context.js";
+import { DisplayGroups } from "./display-groups.js";
+import { FaConfiguration } from "./fa.js";
+import type { ReferenceWorld } from "./instruments.js";
+import { NewsWire } from "./news.js";
+import { referenceWorld } from "./world-adapter.js";
+
+/** The reference-data state of one simulator: what its sessions share (FA documents, display groups...). */
+export interface ReferenceFeeds {
+  readonly seed: number;
+  readonly world: ReferenceWorld;
+  readonly news: NewsWire;
+  readonly fa: FaConfiguration;
+  readonly displayGroups: DisplayGroups;
+}
+
+const feedsBySimulator = new WeakMap<SimulatorContext, ReferenceFeeds>();
+
+/**
+ * The feeds of `sim`, made on first use. Kept beside the context rather than in it, so this area adds no field every
+ * other area must construct; the WeakMap lets a stopped simulator's state go with it.
+ */
+export function referenceFeeds(sim: SimulatorContext): ReferenceFeeds {
+  let feeds = feedsBySimulator.get(sim);
+  if (!feeds) {
+    const world = referenceWorld(sim.world, () => sim.clock.now());
+    const first = world.instruments()[0];
+    feeds = {
+      seed: sim.seed,
+      world,
+      news: new NewsWire(sim.seed, (conId) => world.byConId(conId)),
+      fa: new FaConfiguration(sim.accounts),
+      displayGroups: new DisplayGroups(first ? `${first.conId}@${first.exchange}` : "none"),
+    };
+    feedsBySimulator.set(sim, feeds);
+  }
+  return feeds;
+}
