@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { SimClock } from "./clock.js";
 import type { ClientSession } from "./handlers/registry.js";
+import type { SimulatorLimits } from "./limits/simulator-limits.js";
 import type { OrderIdBook } from "./order-ids.js";
 import type { World } from "./world/index.js";
 
@@ -18,5 +19,7 @@ export interface SimulatorContext {
   readonly world: World;
   /** Every session that completed startApi and is still connected, in connection order (broadcasts, faults). */
   sessions(): Iterable<ClientSession>;
+  /** The gateway's limits (message rate, market data lines, depth books, historical pacing). */
+  readonly limits: SimulatorLimits;
   readonly logger: Logger;
 }

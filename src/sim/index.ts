@@ -3,7 +3,11 @@
  */
 export { DEFAULT_ACCOUNT_COUNT } from "./accounts.js";
 export { type CancelTimer, type Clock, ManualClock, type SimClock, systemClock } from "./clock.js";
+export { type AdminServer, startAdminServer } from "./control/admin-server.js";
+export type { ConnectivityLoss, DataRestore, SimulatorControl, SimulatorStatus } from "./control/control.js";
+export type { EndMarkerHold } from "./control/end-marker-gate.js";
 export type { ClientSession, RequestHandler } from "./handlers/registry.js";
+export type { HistoricalPacingOptions, LimitOptions } from "./limits/options.js";
 export { MAX_SERVER_VERSION, MIN_SERVER_VERSION } from "./server-version.js";
 export { DEFAULT_SEED, Simulator, type SimulatorAddress, type SimulatorOptions } from "./simulator.js";
 export { MAX_CLIENTS, NO_REQUEST_ID, TwsCode } from "./tws-codes.js";

@@ -2,8 +2,10 @@ import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import { formatConnectionTime } from "./clock.js";
 import type { SimulatorContext } from "./context.js";
+import type { EndMarkerGate } from "./control/end-marker-gate.js";
 import { welcome } from "./handlers/connection.js";
 import type { ClientSession, HandlerRegistry } from "./handlers/registry.js";
+import type { MessageRateGuard } from "./limits/message-rate.js";
 import { startApi } from "./messages/incoming.js";
 import { errMsg } from "./messages/outgoing.js";
 import { negotiateVersion, parseVersionRange } from "./server-version.js";
@@ -24,6 +26,8 @@ export interface SessionHost {
   readonly violations: ViolationLog;
   claimClientId(clientId: number, session: Session): ClientIdClaim;
   onClosed(session: Session): void;
+  /** Fault injection: may withhold or delay End markers on their way out. */
+  readonly endMarkers: EndMarkerGate;
 }
 
 type SessionState = "handshake" | "awaiting-start-api" | "ready" | "closed";
@@ -41,6 +45,7 @@ export class Session implements ClientSession {
   private readonly out: FrameBatch;
   private readonly logger: Logger;
   private readonly sessionViolations: ProtocolViolation[] = [];
+  private readonly messageRate: MessageRateGuard;
   private readonly closeListeners: Array<() => void> = [];
   readonly subscriptions = new SubscriptionRegistry();
 
@@ -51,6 +56,7 @@ export class Session implements ClientSession {
   ) {
     this.logger = host.sim.logger.child({ session: id });
     this.out = new FrameBatch(socket);
+    this.messageRate = host.sim.limits.guardMessageRate(this);
     this.reader = new FrameReader(
       {
         onHandshake: (payload) => this.onHandshake(payload),
@@ -98,7 +104,8 @@ export class Session implements ClientSession {
   }
 
   send<L extends MessageLayout>(layout: L, values: MessageValues<L>): void {
-    this.out.push(encodeMessage(layout, values, this.negotiatedVersion));
+    const tokens = encodeMessage(layout, values, this.negotiatedVersion);
+    if (!this.host.endMarkers.intercept(layout.name, tokens, this.out)) this.out.push(tokens);
   }
 
   sendError(id: number, code: number, message: string): void {
@@ -153,7 +160,7 @@ export class Session implements ClientSession {
         this.onStartApi(tokens);
         return;
       case "ready":
-        this.dispatch(tokens);
+        if (this.messageRate.admit()) this.dispatch(tokens);
         return;
       default:
         return; // closing: whatever is still in flight is moot

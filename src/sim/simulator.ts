@@ -3,7 +3,11 @@ import { type Logger, pino } from "pino";
 import { resolveAccounts } from "./accounts.js";
 import { type Clock, type SimClock, systemClock } from "./clock.js";
 import type { SimulatorContext } from "./context.js";
+import { SimulatorControl } from "./control/control.js";
+import { EndMarkerGate } from "./control/end-marker-gate.js";
 import { createHandlerRegistry } from "./handlers/index.js";
+import type { LimitOptions } from "./limits/options.js";
+import { SimulatorLimits } from "./limits/simulator-limits.js";
 import { OrderIdBook } from "./order-ids.js";
 import { seededRandom } from "./random.js";
 import { assertSupportedVersion, MAX_SERVER_VERSION } from "./server-version.js";
@@ -29,6 +33,8 @@ export interface SimulatorOptions {
   now?: Clock;
   /** Default: pino at "info". */
   logger?: Logger;
+  /** The real gateway's limits (50 msg/s, 100 lines, 3 depth books, historical pacing); all on by default. */
+  limits?: LimitOptions;
 }
 
 export interface SimulatorAddress {
@@ -44,13 +50,15 @@ export class Simulator {
   private readonly context: SimulatorContext;
   private readonly violationLog: ViolationLog;
   private readonly sessionHost: SessionHost;
+  private readonly endMarkers: EndMarkerGate;
+  /** Faults on demand: connectivity notices, withheld End markers, refusals, a nightly restart. */
+  readonly control: SimulatorControl;
   private readonly logger: Logger;
   private readonly sessions = new Set<Session>();
   private readonly clients = new Map<number, Session>();
   private server: Server | undefined;
   private listening: SimulatorAddress | undefined;
   private stopping: Promise<void> | undefined;
-  private refuseUntil = 0;
   private nextSessionId = 1;
 
   constructor(options: SimulatorOptions = {}) {
@@ -74,7 +82,12 @@ export class Simulator {
       accounts,
       orderIds: new OrderIdBook(),
       logger: this.logger,
+      limits: new SimulatorLimits(options.limits, {
+        simulated: () => this.context.clock.now(),
+        monotonic: () => performance.now(),
+      }),
     };
+    this.endMarkers = new EndMarkerGate(this.context.clock);
     this.violationLog = new ViolationLog(this.logger);
     this.sessionHost = {
       sim: this.context,
@@ -83,7 +96,15 @@ export class Simulator {
       violations: this.violationLog,
       claimClientId: (clientId, session) => this.claimClientId(clientId, session),
       onClosed: (session) => this.release(session),
+      endMarkers: this.endMarkers,
     };
+    this.control = new SimulatorControl({
+      clock: this.context.clock,
+      endMarkers: this.endMarkers,
+      sessions: () => this.context.sessions(),
+      dropConnections: () => this.dropConnections(),
+      violationCount: () => this.violationLog.all.length,
+    });
   }
 
   get address(): SimulatorAddress | undefined {
@@ -142,16 +163,17 @@ export class Simulator {
   /** Fault: for `ms` milliseconds, accepted connections are closed at once (as while a gateway restarts). */
   refuseConnections(ms: number): void {
     this.logger.warn({ ms }, "fault: refusing connections");
-    this.refuseUntil = Math.max(this.refuseUntil, performance.now() + ms);
+    this.control.refuseConnections(ms);
   }
 
   private accept(socket: Socket): void {
-    if (this.stopping || performance.now() < this.refuseUntil) {
+    if (this.stopping || this.control.refusingConnections) {
       socket.destroy();
       return;
     }
     const session = new Session(this.nextSessionId++, socket, this.sessionHost);
     this.sessions.add(session);
+    session.onClose(() => this.context.limits.releaseSession(session));
   }
 
   private claimClientId(clientId: number, session: Session): ClientIdClaim {
@@ -168,6 +190,7 @@ export class Simulator {
 
   private async shutDown(): Promise<void> {
     const server = this.server;
+    this.control.dispose();
     for (const session of this.sessions) session.drop();
     if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     this.listening = undefined;

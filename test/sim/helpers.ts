@@ -1,5 +1,5 @@
 import { connect, type Socket } from "node:net";
-import { EventName, IBApi } from "@stoqey/ib";
+import { EventName, IBApi, type IBApiCreationOptions } from "@stoqey/ib";
 import { pino } from "pino";
 import { encodeFrame, encodeHandshake, FrameReader } from "../../src/sim/index.js";
 
@@ -34,8 +34,9 @@ export class IbClient {
   readonly events: RecordedEvent[] = [];
   private waiters: Array<() => void> = [];
 
-  constructor(port: number, clientId: number) {
-    this.api = new IBApi({ host: "127.0.0.1", port, clientId });
+  /** `options` reaches IBApi as is, e.g. `{ maxReqPerSec: 1000 }` for a client that ignores the 50 msg/s limit. */
+  constructor(port: number, clientId: number, options: Omit<IBApiCreationOptions, "host" | "port" | "clientId"> = {}) {
+    this.api = new IBApi({ ...options, host: "127.0.0.1", port, clientId });
     this.api.on(EventName.all, (name: string, args: unknown[]) => {
       this.events.push({ name, args });
       for (const wake of this.waiters.splice(0)) wake();
