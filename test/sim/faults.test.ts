@@ -6,8 +6,10 @@ import {
   CONNECTIVITY_RESTORED_DATA_LOST_MESSAGE,
   CONNECTIVITY_RESTORED_DATA_MAINTAINED_MESSAGE,
 } from "../../src/sim/control/control.js";
-import { Simulator } from "../../src/sim/index.js";
-import { IbClient, RawClient, testLogger } from "./helpers.js";
+import { ManualClock, Simulator } from "../../src/sim/index.js";
+import { FIXED_NOW, IbClient, RawClient, testLogger } from "./helpers.js";
+
+const AAPL = 265598;
 
 /** Each fault as a real IBApi sees it over real TCP, at every server version whose layouts differ. */
 describe.each([176, 187, 193])("faults observed by IBApi at server version %i", (serverVersion) => {
@@ -74,6 +76,44 @@ describe.each([176, 187, 193])("faults observed by IBApi at server version %i", 
     const notice = await client.next(EventName.info, "2110", mark, (args) => args[1] === 2110);
     expect(notice.args[0]).toBe(CONNECTIVITY_BROKEN_MESSAGE);
     expect(client.decodeErrors()).toEqual([]);
+  });
+
+  it("withholds an End marker forever, or delays it on the simulator clock, while other requests work", async () => {
+    const clock = new ManualClock(FIXED_NOW);
+    simulator = new Simulator({ serverVersion, clock, logger: testLogger });
+    const { port } = await simulator.start();
+    const client = await connect(port, 6);
+    const ends = (after: number) =>
+      client.events.slice(after).filter((event) => event.name === EventName.historicalNewsEnd);
+
+    simulator.control.withholdEnd("historicalNewsEnd", "forever");
+    let mark = client.mark();
+    client.api.reqHistoricalNews(21, AAPL, "BRFG", "", "", 3);
+    client.api.reqCurrentTime();
+    // Frames leave in order: once currentTime is here, an End sent before it would be too.
+    await client.next(EventName.currentTime, "currentTime after the withheld request", mark);
+    expect(client.events.slice(mark).filter((event) => event.name === EventName.historicalNews)).toHaveLength(3);
+    expect(ends(mark)).toEqual([]);
+    clock.advance(60_000);
+
+    simulator.control.clearFaults(); // a named rule would win over "all"
+    simulator.control.withholdEnd("all", { delayMs: 2000 });
+    mark = client.mark();
+    client.api.reqHistoricalNews(22, AAPL, "BRFG", "", "", 3);
+    client.api.reqCurrentTime();
+    await client.next(EventName.currentTime, "currentTime after the delayed request", mark);
+    expect(ends(mark)).toEqual([]);
+    clock.advance(1999);
+    const beforeSecond = client.mark();
+    client.api.reqCurrentTime();
+    await client.next(EventName.currentTime, "a second currentTime", beforeSecond);
+    expect(ends(mark)).toEqual([]);
+    clock.advance(1);
+    const delayed = await client.next(EventName.historicalNewsEnd, "the delayed End", mark);
+    expect(delayed.args[0]).toBe(22);
+    expect(ends(0).map((event) => event.args[0])).toEqual([22]); // 21's never came
+    expect(client.decodeErrors()).toEqual([]);
+    expect(simulator.violations).toEqual([]);
   });
 
   it("nightly restart: dropped, refused during the outage, accepted after", async () => {
