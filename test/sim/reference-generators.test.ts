@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { ManualClock } from "../../src/sim/clock.js";
+import type { SimulatorContext } from "../../src/sim/context.js";
 import { DisplayGroups } from "../../src/sim/reference/display-groups.js";
 import { FaConfiguration, FaDataType } from "../../src/sim/reference/fa.js";
+import { publishedNews } from "../../src/sim/reference/feeds.js";
 import { companyProfile, fundamentalReport } from "../../src/sim/reference/fundamentals.js";
 import { BULLETIN_PERIOD_MS, bulletinAt, NewsWire } from "../../src/sim/reference/news.js";
 import { runScan } from "../../src/sim/reference/scanner.js";
@@ -51,6 +54,28 @@ describe("news generation", () => {
     const otherProvider = first.providerCode === "DJNL" ? "BRFG" : "DJNL";
     expect(wire.article(otherProvider, first.articleId.replace(/^[A-Z]+/, otherProvider))).toBeUndefined();
     expect(wire.latest(aapl, FIXED_NOW).time).toBeLessThanOrEqual(FIXED_NOW);
+  });
+
+  it("hands tickNews the stories published in a window, oldest first, each exactly once across windows", () => {
+    // Only what the reference feeds read from a simulator context.
+    const sim = {
+      seed: 42,
+      accounts: ACCOUNTS,
+      clock: new ManualClock(FIXED_NOW),
+      world: createWorld(42, ACCOUNTS, FIXED_NOW),
+    } as unknown as SimulatorContext;
+    const hour = 3_600_000;
+    const whole = publishedNews(sim, 265598, FIXED_NOW - 12 * hour, FIXED_NOW);
+    const halves = [
+      ...publishedNews(sim, 265598, FIXED_NOW - 12 * hour, FIXED_NOW - 6 * hour),
+      ...publishedNews(sim, 265598, FIXED_NOW - 6 * hour, FIXED_NOW),
+    ];
+    expect(whole.length).toBeGreaterThan(3);
+    expect(halves).toEqual(whole);
+    expect(whole.map((headline) => headline.time)).toEqual(
+      whole.map((headline) => headline.time).sort((a, b) => a - b),
+    );
+    expect(publishedNews(sim, 1, FIXED_NOW - hour, FIXED_NOW)).toEqual([]);
   });
 
   it("pages with hasMore when the range holds more than the limit", () => {

@@ -2,7 +2,7 @@ import type { SimulatorContext } from "../context.js";
 import { DisplayGroups } from "./display-groups.js";
 import { FaConfiguration } from "./fa.js";
 import type { ReferenceWorld } from "./instruments.js";
-import { NewsWire } from "./news.js";
+import { type Headline, NEWS_PROVIDERS, NewsWire } from "./news.js";
 import { referenceWorld } from "./world-adapter.js";
 
 /** The reference-data state of one simulator: what its sessions share (FA documents, display groups...). */
@@ -35,4 +35,18 @@ export function referenceFeeds(sim: SimulatorContext): ReferenceFeeds {
     feedsBySimulator.set(sim, feeds);
   }
   return feeds;
+}
+
+/**
+ * Stories about `conId` published in (fromMs, toMs], oldest first: what a market data line with generic tick 292
+ * streams as tickNews (send each with messages/news.ts's `tickNews`, timeStamp = headline.time). Empty for an unknown
+ * conId.
+ */
+export function publishedNews(sim: SimulatorContext, conId: number, fromMs: number, toMs: number): Headline[] {
+  const { world, news } = referenceFeeds(sim);
+  const instrument = world.byConId(conId);
+  if (!instrument || toMs <= fromMs) return [];
+  const providers = NEWS_PROVIDERS.map((provider) => provider.providerCode);
+  const { rows } = news.headlines(instrument, providers, fromMs + 1, toMs, Number.MAX_SAFE_INTEGER);
+  return rows.reverse();
 }
