@@ -5,6 +5,8 @@ export const TwsCode = {
   /** A handler failed; the request was well-formed. */
   ERROR_PROCESSING_REQUEST: 322,
   CLIENT_ID_IN_USE: 326,
+  /** "No security definition has been found for the request": a contract TWS cannot find (or not uniquely). */
+  NO_SECURITY_DEFINITION: 200,
   /** A well-formed frame whose message id the simulator does not implement (TWS: "out of date"). */
   UNSUPPORTED_REQUEST: 503,
   /** Refusal of a 33rd concurrent client. */

@@ -1,8 +1,9 @@
 import { connectionHandlers } from "./connection.js";
+import { contractHandlers } from "./contracts.js";
 import { referenceDataHandlers } from "./reference-data.js";
 import { HandlerRegistry } from "./registry.js";
 
 /** Every request the simulator implements; later areas (accounts, orders, market data...) append their lists. */
 export function createHandlerRegistry(): HandlerRegistry {
-  return new HandlerRegistry([...connectionHandlers, ...referenceDataHandlers]);
+  return new HandlerRegistry([...connectionHandlers, ...contractHandlers, ...referenceDataHandlers]);
 }

@@ -8,6 +8,9 @@
  *   ambiguous, for requests needing one contract), `get(conId)`, `byId(conId)`, `search(pattern)`,
  *   `derivativeSecTypes(conId)`, `optionChains(underConId)`, `forexPair(base, quote)`; `valueMultiplier(instrument)`.
  *   `NO_SECURITY_DEFINITION` is TWS's error 200 text. Market rules: `MARKET_RULES` (market-rules.ts).
+ *   `renderSessions(schedule, hours, t)` renders TWS's tradingHours / liquidHours strings from `details.schedule`.
+ *   Requests decode their contract with `requestContractFields` (messages/contract-fields.ts) straight into a
+ *   ContractQuery.
  * - `world.market: Market`: `price(conId, t)`, `quote(conId, t)` (bid/ask/sizes/last trade), `depth(conId, t, rows)`,
  *   `trades(conId, from, to)`, `minuteBar(conId, minute)`, `bar(conId, from, to)`, `bars(conId, from, to, barMs)`,
  *   `optionGreeks(conId, t)`, `usdPer(currency, t)`, `convert(amount, from, to, t)`, `round(conId, price)`.
@@ -67,3 +70,4 @@ export {
   type Trade,
 } from "./market.js";
 export { MARKET_RULES, type PriceIncrement } from "./market-rules.js";
+export { renderSessions } from "./trading-hours.js";
