@@ -30,10 +30,11 @@ export function uniform(...values: number[]): number {
   return hashInts(...values) / 4294967296;
 }
 
-/** Standard normal (Box-Muller on two independent hashes). */
+/** Standard normal (Box-Muller on two values derived from one hash: bars scan millions of these). */
 export function gaussian(...values: number[]): number {
-  const u1 = (hashInts(...values, 1) + 1) / 4294967297; // (0, 1): log(0) must not happen
-  const u2 = uniform(...values, 2);
+  const h = hashInts(...values);
+  const u1 = (mix(h ^ 0x68e31da4) + 1) / 4294967297; // (0, 1): log(0) must not happen
+  const u2 = mix(h ^ 0xb5297a4d) / 4294967296;
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
 

@@ -17,7 +17,8 @@
  *   Prices change every STEP_MS (250 ms); bars of any size agree with finer bars and with `trades`.
  * - `world.ledger: Ledger`: per-account cash and positions with seeded opening books; `applyFill(account, conId,
  *   signedQty, price, commission)`, `value(account, t): AccountValuation` (NetLiquidation, BuyingPower, per-currency
- *   rows...), `valuePosition(position, t)`, `positions(account)`, `familyCodes()`, `adjustCash(...)`.
+ *   rows...), `valuePosition(position, t)`, `positions(account)`, `familyCodes()`, `adjustCash(...)`,
+ *   `onChange(listener)` (every fill or cash move, for streams that report changes).
  */
 import { Catalog } from "./catalog.js";
 import { Ledger } from "./ledger.js";
@@ -55,6 +56,7 @@ export type {
   AccountValuation,
   CurrencyValuation,
   FillResult,
+  LedgerChange,
   Position,
   PositionValuation,
 } from "./ledger.js";

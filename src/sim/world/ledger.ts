@@ -33,6 +33,13 @@ export interface Account {
   readonly familyCode: string;
 }
 
+/** What moved in the books: an account's cash, and the position in `conId` when a fill caused it. */
+export interface LedgerChange {
+  readonly account: string;
+  /** Undefined for cash-only moves (deposits, forex fills). */
+  readonly conId: number | undefined;
+}
+
 export interface FillResult {
   /** Realized by this fill, net of its commission if it closed something (commissionReport's realizedPNL). */
   readonly realizedPnl: number;
@@ -114,6 +121,7 @@ const STARTING_HOLDINGS: ReadonlyArray<{ find: (catalog: Catalog) => Instrument 
 
 export class Ledger {
   private readonly books = new Map<string, Account>();
+  private readonly changeListeners = new Set<(change: LedgerChange) => void>();
 
   constructor(
     private readonly seed: number,
@@ -147,6 +155,15 @@ export class Ledger {
   }
 
   /**
+   * Calls `listener` after every fill or cash move, so streams (positions, account updates) can report changes as
+   * TWS does, whoever made them (the orders engine, a test). Returns the unsubscribe function.
+   */
+  onChange(listener: (change: LedgerChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /**
    * Books a fill: `quantity` signed (buy > 0), `price` per unit, `commission` in the instrument's currency.
    * Called by the orders engine for every execution.
    */
@@ -158,6 +175,7 @@ export class Ledger {
     if (secType === "CASH") {
       addCash(account, symbol, quantity);
       addCash(account, currency, -quantity * price - commission);
+      this.changed(accountId, undefined);
       return { realizedPnl: 0, position: undefined };
     }
     const multiplier = valueMultiplier(instrument);
@@ -187,12 +205,14 @@ export class Ledger {
     position.realizedPnl += realized;
     if (secType === "FUT") addCash(account, currency, realized);
     else addCash(account, currency, -quantity * price * multiplier - commission);
+    this.changed(accountId, conId);
     return { realizedPnl: realized, position };
   }
 
   /** Moves cash directly (deposits, interest, fees). */
   adjustCash(accountId: string, currency: string, amount: number): void {
     addCash(this.account(accountId), currency, amount);
+    this.changed(accountId, undefined);
   }
 
   valuePosition(position: Position, at: number): PositionValuation {
@@ -308,6 +328,11 @@ export class Ledger {
     const ids = this.accountIds;
     const family = ids.length > 1 ? `F${(ids[0] as string).replace(/\D/g, "")}` : "";
     return ids.map((accountID) => ({ accountID, familyCode: family }));
+  }
+
+  private changed(account: string, conId: number | undefined): void {
+    // Listeners run after the books are consistent; copying lets a listener unsubscribe while being called.
+    for (const listener of [...this.changeListeners]) listener({ account, conId });
   }
 
   /** Seeded opening balances and 2-4 holdings bought over the past weeks, so reqPositions is never empty. */

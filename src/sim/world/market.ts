@@ -1,6 +1,6 @@
 import { blackScholes, type OptionValuation } from "./black-scholes.js";
 import type { Catalog } from "./catalog.js";
-import { YEAR_MS } from "./dates.js";
+import { DAY_MS, YEAR_MS } from "./dates.js";
 import { gaussian, uniform } from "./hash.js";
 import type { Instrument } from "./instruments.js";
 
@@ -25,6 +25,8 @@ const STEPS_PER_MINUTE = MINUTE_MS / STEP_MS;
 const LAST_STEP = STEPS_PER_MINUTE - 1;
 const LEVELS = 20;
 const MINUTES_PER_YEAR = YEAR_MS / MINUTE_MS;
+/** Whole-day bars kept for reuse (a year of daily bars scans 525,600 minutes once, then is a lookup). */
+const DAY_CACHE_LIMIT = 20_000;
 
 /** Streams: which independent random sequence a hash draws from. */
 const Stream = {
@@ -111,6 +113,8 @@ interface Lattice {
   readonly index: Float64Array;
   readonly g0: Float64Array;
   readonly g1: Float64Array;
+  /** Per level: the per-minute volatility scaled to the level's span. */
+  readonly amplitude: Float64Array;
 }
 
 function decimalsOf(tick: number): number {
@@ -121,6 +125,10 @@ function decimalsOf(tick: number): number {
 export class Market {
   private readonly lattices = new Map<number, Lattice>();
   private readonly lastMinute = new Map<number, MinutePath>();
+  /** Per conId, the last anchor computed: a minute's close is the next minute's open, so scans compute each once. */
+  private readonly lastAnchor = new Map<number, { minute: number; value: number }>();
+  private readonly dayBars = new Map<string, Bar>();
+  private readonly grids = new Map<number, { tick: number; scale: number }>();
 
   constructor(
     readonly seed: number,
@@ -160,6 +168,11 @@ export class Market {
     if (end <= start) throw new RangeError(`empty bar [${from}, ${to})`);
     const parts: Bar[] = [];
     for (let cursor = start; cursor < end; ) {
+      if (cursor % DAY_MS === 0 && cursor + DAY_MS <= end) {
+        parts.push(this.dayBar(conId, cursor));
+        cursor += DAY_MS;
+        continue;
+      }
       const minute = Math.floor(cursor / MINUTE_MS);
       const minuteEnd = (minute + 1) * MINUTE_MS;
       const partEnd = Math.min(end, minuteEnd);
@@ -171,6 +184,20 @@ export class Market {
       cursor = partEnd;
     }
     return aggregate(parts, (value) => this.round(conId, value));
+  }
+
+  /** A whole UTC day [dayStart, dayStart + 1 day), from its minutes; memoized. */
+  private dayBar(conId: number, dayStart: number): Bar {
+    const key = `${conId}:${dayStart}`;
+    const cached = this.dayBars.get(key);
+    if (cached) return cached;
+    const first = dayStart / MINUTE_MS;
+    const minutes: Bar[] = [];
+    for (let minute = first; minute < first + DAY_MS / MINUTE_MS; minute++) minutes.push(this.minuteBar(conId, minute));
+    const bar = aggregate(minutes, (value) => this.round(conId, value));
+    if (this.dayBars.size >= DAY_CACHE_LIMIT) this.dayBars.clear();
+    this.dayBars.set(key, bar);
+    return bar;
   }
 
   /** Consecutive bars of `barMs` covering [from, to) (the last one may be shorter). */
@@ -265,9 +292,15 @@ export class Market {
     return from === to ? amount : (amount * this.usdPer(from, t)) / this.usdPer(to, t);
   }
 
+  /** `value` on the instrument's tick grid, without binary noise (190.15, not 190.15000000000001). */
   round(conId: number, value: number): number {
-    const tick = this.catalog.get(conId).details.minTick;
-    return Number((Math.round(value / tick) * tick).toFixed(decimalsOf(tick)));
+    let grid = this.grids.get(conId);
+    if (!grid) {
+      const tick = this.catalog.get(conId).details.minTick;
+      grid = { tick, scale: 10 ** decimalsOf(tick) };
+      this.grids.set(conId, grid);
+    }
+    return Math.round(Math.round(value / grid.tick) * grid.tick * grid.scale) / grid.scale;
   }
 
   private stepPrice(conId: number, path: MinutePath, step: number): number {
@@ -358,32 +391,46 @@ export class Market {
 
   /** Price at the start of `minute`: base * exp(multi-level noise). */
   private anchor(instrument: Instrument, minute: number): number {
+    const last = this.lastAnchor.get(instrument.contract.conId);
+    if (last?.minute === minute) return last.value;
+    const value = this.computeAnchor(instrument, minute);
+    this.lastAnchor.set(instrument.contract.conId, { minute, value });
+    return value;
+  }
+
+  private computeAnchor(instrument: Instrument, minute: number): number {
     const model = instrument.model as Extract<Instrument["model"], { kind: "walk" }>;
     const { conId } = instrument.contract;
     let lattice = this.lattices.get(conId);
     if (!lattice) {
+      const perMinuteVol = model.annualVol / Math.sqrt(MINUTES_PER_YEAR);
+      // Each level contributes increments ~ span-sized; sqrt(span / 6) makes the sum's variance grow ~linearly.
+      const amplitude = Float64Array.from({ length: LEVELS }, (_, level) => perMinuteVol * Math.sqrt(2 ** level / 6));
       lattice = {
         index: new Float64Array(LEVELS).fill(Number.NaN),
         g0: new Float64Array(LEVELS),
         g1: new Float64Array(LEVELS),
+        amplitude,
       };
       this.lattices.set(conId, lattice);
     }
-    const perMinuteVol = model.annualVol / Math.sqrt(MINUTES_PER_YEAR);
+    const { index: indexes, g0: lows, g1: highs, amplitude } = lattice;
     let logOffset = 0;
-    for (let level = 0; level < LEVELS; level++) {
-      const span = 2 ** level;
+    for (let level = 0, span = 1; level < LEVELS; level++, span *= 2) {
       const index = Math.floor(minute / span);
-      if (lattice.index[level] !== index) {
-        lattice.index[level] = index;
-        lattice.g0[level] = gaussian(this.seed, conId, Stream.LATTICE, level, index);
-        lattice.g1[level] = gaussian(this.seed, conId, Stream.LATTICE, level, index + 1);
+      const cachedIndex = indexes[level] as number;
+      if (cachedIndex !== index) {
+        // Scanning forward, the next cell's left value is this cell's right one: one new draw instead of two.
+        lows[level] =
+          index === cachedIndex + 1
+            ? (highs[level] as number)
+            : gaussian(this.seed, conId, Stream.LATTICE, level, index);
+        highs[level] = gaussian(this.seed, conId, Stream.LATTICE, level, index + 1);
+        indexes[level] = index;
       }
-      const fraction = (minute - index * span) / span;
-      const g0 = lattice.g0[level] as number;
-      const g1 = lattice.g1[level] as number;
-      // Each level contributes increments ~ span-sized; sqrt(span / 6) makes the sum's variance grow ~linearly.
-      logOffset += perMinuteVol * Math.sqrt(span / 6) * (g0 + (g1 - g0) * fraction);
+      const low = lows[level] as number;
+      logOffset +=
+        (amplitude[level] as number) * (low + ((highs[level] as number) - low) * ((minute - index * span) / span));
     }
     return model.base * Math.exp(logOffset);
   }
