@@ -4,18 +4,20 @@ import type { Logger } from "pino";
 import { startApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./log.js";
-import { runSimCli, SimCliError } from "./sim/cli.js";
+import { runSimCli, SIM_USAGE, SimCliError } from "./sim/cli.js";
 
 const USAGE = `Usage: ibrpc [command] [options]
 
 Commands:
   serve (default)   Serve IB's API over gRPC, gRPC-Web and Connect (configured by environment variables; see README)
-  sim               Run the IB Gateway simulator alone:
-                      ibrpc sim [--port 4002] [--seed 42] [--accounts N] [--server-version 193] [--host 127.0.0.1]
+  sim               Run the IB Gateway simulator alone (see below)
 
 Options:
   -h, --help        Show this help
-  -v, --version     Show the version`;
+  -v, --version     Show the version
+
+Simulator:
+  ${SIM_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command = "serve", ...rest] = argv;
