@@ -3,6 +3,7 @@ import type { SimClock } from "./clock.js";
 import type { ClientSession } from "./handlers/registry.js";
 import type { SimulatorLimits } from "./limits/simulator-limits.js";
 import type { OrderIdBook } from "./order-ids.js";
+import type { AccountStreamPeriods } from "./portfolio/stream-options.js";
 import type { World } from "./world/index.js";
 
 /** Simulator-wide state every handler may use. Everything that varies between runs comes from here. */
@@ -21,5 +22,7 @@ export interface SimulatorContext {
   sessions(): Iterable<ClientSession>;
   /** The gateway's limits (message rate, market data lines, depth books, historical pacing). */
   readonly limits: SimulatorLimits;
+  /** Refresh periods of account updates, account summary and PnL streams. */
+  readonly accountStreams: AccountStreamPeriods;
   readonly logger: Logger;
 }

@@ -8,6 +8,7 @@ export type { ConnectivityLoss, DataRestore, SimulatorControl, SimulatorStatus }
 export type { EndMarkerHold } from "./control/end-marker-gate.js";
 export type { ClientSession, RequestHandler } from "./handlers/registry.js";
 export type { HistoricalPacingOptions, LimitOptions } from "./limits/options.js";
+export type { AccountStreamOptions } from "./portfolio/stream-options.js";
 export { MAX_SERVER_VERSION, MIN_SERVER_VERSION } from "./server-version.js";
 export { DEFAULT_SEED, Simulator, type SimulatorAddress, type SimulatorOptions } from "./simulator.js";
 export { MAX_CLIENTS, NO_REQUEST_ID, TwsCode } from "./tws-codes.js";

@@ -9,12 +9,13 @@ import { createHandlerRegistry } from "./handlers/index.js";
 import type { LimitOptions } from "./limits/options.js";
 import { SimulatorLimits } from "./limits/simulator-limits.js";
 import { OrderIdBook } from "./order-ids.js";
+import { type AccountStreamOptions, resolveAccountStreams } from "./portfolio/stream-options.js";
 import { seededRandom } from "./random.js";
 import { assertSupportedVersion, MAX_SERVER_VERSION } from "./server-version.js";
 import { type ClientIdClaim, Session, type SessionHost } from "./session.js";
 import { MAX_CLIENTS } from "./tws-codes.js";
 import { type ProtocolViolation, ViolationLog } from "./violations.js";
-import { createWorld } from "./world/index.js";
+import { createWorld, type World } from "./world/index.js";
 
 export interface SimulatorOptions {
   /** Default 127.0.0.1. */
@@ -35,6 +36,8 @@ export interface SimulatorOptions {
   logger?: Logger;
   /** The real gateway's limits (50 msg/s, 100 lines, 3 depth books, historical pacing); all on by default. */
   limits?: LimitOptions;
+  /** Refresh periods of account updates, account summary and PnL (defaults 3 s, 3 s, 1 s of simulator time). */
+  accountStreams?: AccountStreamOptions;
 }
 
 export interface SimulatorAddress {
@@ -81,6 +84,7 @@ export class Simulator {
       seed,
       accounts,
       orderIds: new OrderIdBook(),
+      accountStreams: resolveAccountStreams(options.accountStreams),
       logger: this.logger,
       limits: new SimulatorLimits(options.limits, {
         simulated: () => this.context.clock.now(),
@@ -123,6 +127,11 @@ export class Simulator {
 
   get accounts(): readonly string[] {
     return this.context.accounts;
+  }
+
+  /** The simulated world (catalog, market, ledger): tests book fills and check figures against it. */
+  get world(): World {
+    return this.context.world;
   }
 
   async start(): Promise<SimulatorAddress> {

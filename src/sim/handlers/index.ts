@@ -1,3 +1,4 @@
+import { accountHandlers } from "./accounts.js";
 import { connectionHandlers } from "./connection.js";
 import { contractHandlers } from "./contracts.js";
 import { referenceDataHandlers } from "./reference-data.js";
@@ -5,5 +6,10 @@ import { HandlerRegistry } from "./registry.js";
 
 /** Every request the simulator implements; later areas (accounts, orders, market data...) append their lists. */
 export function createHandlerRegistry(): HandlerRegistry {
-  return new HandlerRegistry([...connectionHandlers, ...contractHandlers, ...referenceDataHandlers]);
+  return new HandlerRegistry([
+    ...connectionHandlers,
+    ...contractHandlers,
+    ...referenceDataHandlers,
+    ...accountHandlers,
+  ]);
 }
