@@ -119,6 +119,17 @@ describe("ConnectionService over every protocol, against the built-in simulator"
       `${app.server.url}/ibrpc.v1.ConnectionService/ReqCurrentTime`,
     ]);
     expect(JSON.parse(time).gateway).toBe("sim");
+    const methods = await buf([
+      "curl",
+      "--list-methods",
+      "--protocol",
+      "grpc",
+      "--http2-prior-knowledge",
+      app.server.url,
+    ]);
+    expect(methods.trim().split("\n")).toEqual(
+      expect.arrayContaining(["ibrpc.v1.OrderService/PlaceOrder", "ibrpc.v1.OrderService/WatchOrders"]),
+    );
   });
 });
 
@@ -149,6 +160,24 @@ describe("bad input never hurts the service or its IB connection", () => {
     const after = app.pool.gateways[0]?.snapshot();
     expect(after?.state).toBe(GatewayState.READY);
     expect(after?.stateSince).toEqual(before?.stateSince);
+  });
+
+  it("rejects a request missing a required field with invalid_argument naming it, before IB sees it", async () => {
+    const res = await postJson(app.server.url, "/ibrpc.v1.ContractService/ReqContractDetails", "{}");
+    expect(res.status).toBe(400);
+    expect(res.json.code).toBe("invalid_argument");
+    expect(res.json.message).toMatch(/contract/);
+    const order = await postJson(
+      app.server.url,
+      "/ibrpc.v1.OrderService/PlaceOrder",
+      JSON.stringify({
+        idempotencyKey: "k1",
+        contract: { symbol: "AAPL", secType: "STK" },
+        order: { orderType: "LMT" },
+      }),
+    );
+    expect(order.json.code).toBe("invalid_argument");
+    expect(order.json.message).toMatch(/order\.action is required/);
   });
 
   it("names the gateway header problem: unknown gateway is NOT_FOUND", async () => {
