@@ -19,6 +19,8 @@ export const TwsCode = {
   HISTORICAL_DATA_ERROR: 162,
   /** Every market depth subscription of the login is in use. */
   MAX_DEPTH_REQUESTS: 309,
+  /** "Error validating request": a well-formed request with values TWS rejects (bar size, duration, tick type...). */
+  VALIDATION_ERROR: 321,
   CONNECTIVITY_LOST: 1100,
   CONNECTIVITY_RESTORED_DATA_LOST: 1101,
   CONNECTIVITY_RESTORED_DATA_MAINTAINED: 1102,

@@ -1,6 +1,7 @@
 import { accountHandlers } from "./accounts.js";
 import { connectionHandlers } from "./connection.js";
 import { contractHandlers } from "./contracts.js";
+import { marketHandlers } from "./market.js";
 import { referenceDataHandlers } from "./reference-data.js";
 import { HandlerRegistry } from "./registry.js";
 
@@ -11,5 +12,6 @@ export function createHandlerRegistry(): HandlerRegistry {
     ...contractHandlers,
     ...referenceDataHandlers,
     ...accountHandlers,
+    ...marketHandlers,
   ]);
 }

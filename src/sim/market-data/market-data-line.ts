@@ -1,0 +1,199 @@
+import type { SimulatorContext } from "../context.js";
+import { tickGeneric, tickOptionComputation, tickPrice, tickSize, tickString } from "../messages/market-data.js";
+import { tickNews } from "../messages/news.js";
+import { publishedNews } from "../reference/feeds.js";
+import { DAY_MS } from "../world/dates.js";
+import type { Instrument } from "../world/index.js";
+import { STEP_MS } from "../world/index.js";
+import type { TickSink } from "./tick-sink.js";
+import { GenericTick, type LiveTick, Tick, wireTick } from "./tick-types.js";
+
+export interface LineOptions {
+  readonly tickerId: number;
+  readonly instrument: Instrument;
+  /** Delayed lines show the walk DELAY_MS ago, on the delayed tick ids (66...). */
+  readonly delayedBy: number;
+  readonly genericTicks: ReadonlySet<number>;
+}
+
+/** Stories published this long before a news line opens are sent at once, so a new line is not silent for hours. */
+const NEWS_LOOKBACK_MS = 2 * 60 * 60 * 1000;
+/** Bit 0 of tickPrice's attribute mask: the quote can be hit by an automatic order. */
+const CAN_AUTO_EXECUTE = 1;
+/** A stock that can be shorted freely (tick 46 above 2.5), with this many shares available. */
+const EASY_TO_BORROW = 3;
+const SHORTABLE_SHARES_PER_LOT = 5000;
+
+interface DayStats {
+  readonly start: number;
+  coveredTo: number;
+  open: number;
+  high: number;
+  low: number;
+  volume: number;
+}
+
+/**
+ * One reqMktData line: each `round(now)` reads the walk at now (or now minus the delay) and sends only what changed
+ * since the previous round, in TWS's order (bid, ask, last, volume, high, low, close, open...). The day is the UTC day:
+ * the walk never closes, so high, low, open and volume restart at midnight UTC.
+ */
+export class MarketDataLine {
+  private readonly sent = new Map<number, string>();
+  private day: DayStats | undefined;
+  private newsCursor: number | undefined;
+  private readonly delayed: boolean;
+
+  constructor(
+    private readonly sim: SimulatorContext,
+    private readonly sink: TickSink,
+    private readonly options: LineOptions,
+  ) {
+    this.delayed = options.delayedBy > 0;
+  }
+
+  round(now: number): void {
+    const t = now - this.options.delayedBy;
+    const { market } = this.sim.world;
+    const { instrument } = this.options;
+    const { conId, secType } = instrument.contract;
+    const quote = market.quote(conId, t);
+    const quoted = secType !== "IND";
+    const traded = secType !== "CASH";
+
+    if (quoted) {
+      this.price(Tick.BID, Tick.BID_SIZE, quote.bid, quote.bidSize, CAN_AUTO_EXECUTE);
+      this.price(Tick.ASK, Tick.ASK_SIZE, quote.ask, quote.askSize, CAN_AUTO_EXECUTE);
+    }
+    if (traded) {
+      this.price(Tick.LAST, Tick.LAST_SIZE, quote.last, secType === "IND" ? undefined : quote.lastSize, 0);
+      this.string(Tick.LAST_TIMESTAMP, String(Math.floor(quote.lastTime / 1000)));
+    }
+    const day = this.dayStats(t);
+    if (traded && secType !== "IND") this.size(Tick.VOLUME, day.volume);
+    this.price(Tick.HIGH, undefined, day.high, 0, 0);
+    this.price(Tick.LOW, undefined, day.low, 0, 0);
+    this.price(Tick.CLOSE, undefined, market.price(conId, day.start - 1), 0, 0);
+    this.price(Tick.OPEN, undefined, day.open, 0, 0);
+    if (quoted && traded) this.generic(Tick.HALTED, 0);
+    if (secType === "STK" && this.options.genericTicks.has(GenericTick.SHORTABLE)) {
+      this.generic(Tick.SHORTABLE, EASY_TO_BORROW);
+      this.size(Tick.SHORTABLE_SHARES, SHORTABLE_SHARES_PER_LOT * instrument.lotSize);
+    }
+    if (secType === "OPT") this.optionComputations(t, quote.bid, quote.ask, quote.last);
+    if (this.options.genericTicks.has(GenericTick.NEWS)) this.news(t);
+  }
+
+  /** A price tick and its size. IBApi derives a tickSize event from every tickPrice with a size except the bid's (id 0). */
+  private price(
+    tick: LiveTick,
+    sizeTick: LiveTick | undefined,
+    price: number,
+    size: number | undefined,
+    attrMask: number,
+  ) {
+    const priceChanged = this.changed(tick, String(price));
+    const sizeChanged = sizeTick !== undefined && size !== undefined && this.changed(sizeTick, String(size));
+    const tickerId = this.options.tickerId;
+    if (priceChanged) {
+      this.sink.send(tickPrice, {
+        tickerId,
+        tickType: wireTick(tick, this.delayed),
+        price,
+        size: size === undefined ? undefined : String(size),
+        attrMask,
+      });
+    }
+    if (sizeTick === undefined || size === undefined) return;
+    const sizeWireTick = wireTick(sizeTick, this.delayed);
+    if (sizeChanged && (!priceChanged || sizeWireTick === Tick.BID_SIZE)) {
+      this.sink.send(tickSize, { tickerId, tickType: sizeWireTick, size: String(size) });
+    }
+  }
+
+  private size(tick: LiveTick, size: number): void {
+    if (!this.changed(tick, String(size))) return;
+    this.sink.send(tickSize, {
+      tickerId: this.options.tickerId,
+      tickType: wireTick(tick, this.delayed),
+      size: String(size),
+    });
+  }
+
+  private string(tick: LiveTick, value: string): void {
+    if (!this.changed(tick, value)) return;
+    this.sink.send(tickString, { tickerId: this.options.tickerId, tickType: wireTick(tick, this.delayed), value });
+  }
+
+  private generic(tick: LiveTick, value: number): void {
+    if (!this.changed(tick, String(value))) return;
+    this.sink.send(tickGeneric, { tickerId: this.options.tickerId, tickType: wireTick(tick, this.delayed), value });
+  }
+
+  /** Bid, ask, last and model computations: one set of Black-Scholes greeks, priced at each of the four prices. */
+  private optionComputations(t: number, bid: number, ask: number, last: number): void {
+    const greeks = this.sim.world.market.optionGreeks(this.options.instrument.contract.conId, t);
+    const computations: Array<[LiveTick, number]> = [
+      [Tick.BID_OPTION, bid],
+      [Tick.ASK_OPTION, ask],
+      [Tick.LAST_OPTION, last],
+      [Tick.MODEL_OPTION, greeks.price],
+    ];
+    for (const [tick, optPrice] of computations) {
+      if (!this.changed(tick, `${optPrice}|${greeks.underlyingPrice}`)) continue;
+      this.sink.send(tickOptionComputation, {
+        tickerId: this.options.tickerId,
+        tickType: wireTick(tick, this.delayed),
+        tickAttrib: 0,
+        impliedVol: greeks.impliedVol,
+        delta: greeks.delta,
+        optPrice,
+        pvDividend: 0,
+        gamma: greeks.gamma,
+        vega: greeks.vega,
+        theta: greeks.theta,
+        undPrice: greeks.underlyingPrice,
+      });
+    }
+  }
+
+  private news(t: number): void {
+    const from = this.newsCursor ?? t - NEWS_LOOKBACK_MS;
+    this.newsCursor = t;
+    for (const story of publishedNews(this.sim, this.options.instrument.contract.conId, from, t)) {
+      this.sink.send(tickNews, {
+        tickerId: this.options.tickerId,
+        timeStamp: story.time,
+        providerCode: story.providerCode,
+        articleId: story.articleId,
+        headline: story.headline,
+        extraData: story.extraData,
+      });
+    }
+  }
+
+  /** The UTC day's open, high, low and volume up to the end of t's 250 ms step, extended incrementally. */
+  private dayStats(t: number): DayStats {
+    const { market } = this.sim.world;
+    const { conId } = this.options.instrument.contract;
+    const start = Math.floor(t / DAY_MS) * DAY_MS;
+    const stepEnd = Math.floor(t / STEP_MS) * STEP_MS + STEP_MS;
+    if (this.day?.start !== start) {
+      const bar = market.bar(conId, start, stepEnd);
+      this.day = { start, coveredTo: stepEnd, open: bar.open, high: bar.high, low: bar.low, volume: bar.volume };
+    } else if (stepEnd > this.day.coveredTo) {
+      const bar = market.bar(conId, this.day.coveredTo, stepEnd);
+      this.day.high = Math.max(this.day.high, bar.high);
+      this.day.low = Math.min(this.day.low, bar.low);
+      this.day.volume += bar.volume;
+      this.day.coveredTo = stepEnd;
+    }
+    return this.day;
+  }
+
+  private changed(key: number, value: string): boolean {
+    if (this.sent.get(key) === value) return false;
+    this.sent.set(key, value);
+    return true;
+  }
+}
