@@ -2,6 +2,7 @@ import { accountHandlers } from "./accounts.js";
 import { connectionHandlers } from "./connection.js";
 import { contractHandlers } from "./contracts.js";
 import { marketHandlers } from "./market.js";
+import { orderHandlers } from "./orders.js";
 import { referenceDataHandlers } from "./reference-data.js";
 import { HandlerRegistry } from "./registry.js";
 
@@ -13,5 +14,6 @@ export function createHandlerRegistry(): HandlerRegistry {
     ...referenceDataHandlers,
     ...accountHandlers,
     ...marketHandlers,
+    ...orderHandlers,
   ]);
 }

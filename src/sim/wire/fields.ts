@@ -25,7 +25,16 @@ export interface VersionGate {
   readonly until?: number;
 }
 
-export type ScalarType = "version" | "int" | "optInt" | "double" | "optDouble" | "decimal" | "bool" | "string";
+export type ScalarType =
+  | "version"
+  | "int"
+  | "optInt"
+  | "double"
+  | "optDouble"
+  | "decimal"
+  | "bool"
+  | "optBool"
+  | "string";
 
 /**
  * One token. `Optional` is true when the value may be absent from a message's values: the field is version-gated,
@@ -165,6 +174,12 @@ const boolCodec: Codec<boolean> = {
   decode: (token) => (token === "" ? false : readInteger(token) !== 0),
 };
 
+/** For request booleans whose unset default is not false (placeOrder's transmit: "" means true, as in the Java client). */
+const optBoolCodec: Codec<boolean | undefined> = {
+  encode: (value) => (value === undefined ? "" : value ? "1" : "0"),
+  decode: (token) => (token === "" ? undefined : readInteger(token) !== 0),
+};
+
 const stringCodec: Codec<string> = {
   encode: (value = "") => {
     // A NUL inside a value would silently shift every later field.
@@ -202,6 +217,8 @@ export const optDouble = <N extends string>(name: N) =>
 export const decimal = <N extends string>(name: N) =>
   scalar<N, string | undefined, false>(name, "decimal", decimalCodec);
 export const bool = <N extends string>(name: N) => scalar<N, boolean, false>(name, "bool", boolCodec);
+export const optBool = <N extends string>(name: N) =>
+  scalar<N, boolean | undefined, false>(name, "optBool", optBoolCodec);
 export const str = <N extends string>(name: N) => scalar<N, string, false>(name, "string", stringCodec);
 
 function makeGroup<N extends string, const Fs extends Fields, O extends boolean>(
