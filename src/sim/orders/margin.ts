@@ -1,15 +1,13 @@
 import type { AccountValuation, Instrument } from "../world/index.js";
 import { valueMultiplier } from "../world/index.js";
+import { initialMargin, maintenanceMargin } from "../world/margin-model.js";
 
 /**
  * What-if margin: the account's requirements before, the change an order would make, and after, in the account's base
- * currency, as openOrder's OrderState carries them. The rates are the ledger's Reg-T style model (world/ledger.ts):
- * stocks 25% maintenance, short options their full value, futures 5% of notional, initial 1.1x maintenance. Long
- * options are paid for in cash and are not loanable, so buying them lowers equity with loan by their premium.
+ * currency, as openOrder's OrderState carries them, by the same model the ledger values accounts with
+ * (world/margin-model.ts). Long options are paid for in cash and are not loanable, so buying them lowers equity with
+ * loan by their premium.
  */
-const STOCK_MAINTENANCE = 0.25;
-const FUTURES_MAINTENANCE = 0.05;
-const INITIAL_OVER_MAINTENANCE = 1.1;
 
 export interface MarginFigures {
   readonly initMarginBefore: number;
@@ -40,12 +38,13 @@ export interface MarginQuestion {
 export function marginImpact(question: MarginQuestion): MarginFigures {
   const { account, instrument, heldQuantity, quantity, price, commission, toBase } = question;
   const unitValue = price * valueMultiplier(instrument) * toBase;
-  const maintenanceOf = (held: number) => maintenance(instrument, held, unitValue);
+  const maintenanceOf = (held: number) =>
+    maintenanceMargin(instrument.contract.secType, held, Math.abs(held) * unitValue);
   const after = heldQuantity + quantity;
   const maintChange = maintenanceOf(after) - maintenanceOf(heldQuantity);
   const longOptionValue = (held: number) => (instrument.contract.secType === "OPT" ? Math.max(0, held) * unitValue : 0);
   const equityWithLoanChange = -commission * toBase - (longOptionValue(after) - longOptionValue(heldQuantity));
-  const initChange = maintChange * INITIAL_OVER_MAINTENANCE;
+  const initChange = initialMargin(maintChange);
   return {
     initMarginBefore: cents(account.initMarginReq),
     maintMarginBefore: cents(account.maintMarginReq),
@@ -62,20 +61,6 @@ export function marginImpact(question: MarginQuestion): MarginFigures {
 /** TWS refuses an order whose initial margin after the trade would exceed the equity with loan value. */
 export function exceedsEquity(figures: MarginFigures): boolean {
   return figures.initMarginChange > 0 && figures.initMarginAfter > figures.equityWithLoanAfter;
-}
-
-function maintenance(instrument: Instrument, held: number, unitValue: number): number {
-  const value = Math.abs(held) * unitValue;
-  switch (instrument.contract.secType) {
-    case "FUT":
-      return value * FUTURES_MAINTENANCE;
-    case "OPT":
-      return held < 0 ? value : 0;
-    case "CASH":
-      return 0;
-    default:
-      return value * STOCK_MAINTENANCE;
-  }
 }
 
 function cents(amount: number): number {

@@ -2,6 +2,7 @@ import { type Catalog, valueMultiplier } from "./catalog.js";
 import { DAY_MS } from "./dates.js";
 import { hashString, uniform } from "./hash.js";
 import type { Instrument } from "./instruments.js";
+import { initialMargin, maintenanceMargin } from "./margin-model.js";
 import type { Market } from "./market.js";
 
 /**
@@ -100,10 +101,6 @@ export interface AccountValuation {
   readonly currencies: readonly CurrencyValuation[];
 }
 
-/** Reg-T style: stocks 25% maintenance, short options 100% of value, futures ~5% of notional; initial is 1.1x. */
-const STOCK_MAINTENANCE = 0.25;
-const FUTURES_MAINTENANCE = 0.05;
-const INITIAL_OVER_MAINTENANCE = 1.1;
 /** Intraday margin buying power is 4x available funds for a Reg-T margin account. */
 const BUYING_POWER_MULTIPLE = 4;
 
@@ -266,17 +263,15 @@ export class Ledger {
       entry.realizedPnl += valued.realizedPnl;
       dailyPnl += toBase(valued.dailyPnl, currency);
       const absValue = Math.abs(toBase(valued.marketValue, currency));
+      maintenance += maintenanceMargin(secType, valued.position.quantity, absValue);
       if (secType === "FUT") {
         entry.futuresPnl += valued.unrealizedPnl;
-        maintenance += absValue * FUTURES_MAINTENANCE;
       } else if (secType === "OPT") {
         entry.optionMarketValue += valued.marketValue;
         grossPositionValue += absValue;
-        if (valued.position.quantity < 0) maintenance += absValue;
       } else {
         entry.stockMarketValue += valued.marketValue;
         grossPositionValue += absValue;
-        maintenance += absValue * STOCK_MAINTENANCE;
       }
     }
 
@@ -294,7 +289,7 @@ export class Ledger {
     const optionMarketValue = sum((entry) => entry.optionMarketValue);
     // Option value is not loanable: it counts toward net liquidation but not toward equity with loan value.
     const equityWithLoanValue = netLiquidation - Math.max(0, optionMarketValue);
-    const initMarginReq = maintenance * INITIAL_OVER_MAINTENANCE;
+    const initMarginReq = initialMargin(maintenance);
     const availableFunds = equityWithLoanValue - initMarginReq;
     const excessLiquidity = equityWithLoanValue - maintenance;
     return {
