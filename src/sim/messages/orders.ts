@@ -89,12 +89,8 @@ const scaleExtras = [
   bool("scaleRandomPercent"),
 ] as const;
 
-/** placeOrder at 176..193 (no version token since ORDER_CONTAINER): 115 tokens for a plain LMT at 176, 118 later. */
-export const placeOrder = defineMessage(3, "placeOrder", [
-  int("orderId"),
-  ...requestContractFields,
-  str("secIdType"),
-  str("secId"),
+/** The order fields placeOrder and openOrder both start with, from action to orderRef. */
+const orderHead = [
   str("action"),
   decimal("totalQuantity"),
   str("orderType"),
@@ -106,6 +102,15 @@ export const placeOrder = defineMessage(3, "placeOrder", [
   str("openClose"),
   int("origin"),
   str("orderRef"),
+] as const;
+
+/** placeOrder at 176..193 (no version token since ORDER_CONTAINER): 115 tokens for a plain LMT at 176, 118 later. */
+export const placeOrder = defineMessage(3, "placeOrder", [
+  int("orderId"),
+  ...requestContractFields,
+  str("secIdType"),
+  str("secId"),
+  ...orderHead,
   optBool("transmit"),
   int("parentId"),
   bool("blockOrder"),
@@ -285,20 +290,6 @@ const orderContractFields = [
   str("tradingClass"),
 ] as const;
 
-/** Shared head: from action to orderRef. */
-const orderHead = [
-  str("action"),
-  decimal("totalQuantity"),
-  str("orderType"),
-  optDouble("lmtPrice"),
-  optDouble("auxPrice"),
-  str("tif"),
-  str("ocaGroup"),
-  str("account"),
-  str("openClose"),
-  int("origin"),
-  str("orderRef"),
-] as const;
 
 const openOrderDeltaNeutral = when(nonEmpty("deltaNeutralOrderType"), [
   int("deltaNeutralConId"),
