@@ -6,20 +6,10 @@
  * Run: npx tsc --ignoreConfig --outDir /tmp/ibrpc-bench --rootDir . --module nodenext --target es2023 --types node \
  *        bench/sim/ticks.ts && echo '{"type":"module"}' > /tmp/ibrpc-bench/package.json && node /tmp/ibrpc-bench/bench/sim/ticks.js
  */
-import { decimal, double, int, version } from "../../src/sim/wire/fields.js";
+import { tickPrice } from "../../src/sim/messages/market-data.js";
 import { FrameReader } from "../../src/sim/wire/frame.js";
 import { FrameBatch } from "../../src/sim/wire/frame-batch.js";
-import { decodeMessage, defineMessage, encodeMessage } from "../../src/sim/wire/layout.js";
-
-// Same shape as IBApi's decodeMsg_TICK_PRICE reads; swap for the real table once market data lands in messages/.
-const tickPrice = defineMessage(1, "tickPrice", [
-  version(3),
-  int("tickerId"),
-  int("field"),
-  double("price"),
-  decimal("size"),
-  int("attrMask"),
-]);
+import { decodeMessage, encodeMessage } from "../../src/sim/wire/layout.js";
 
 const FRAMES = 2_000_000;
 /** Frames per flush: what one market-data timer tick would emit across all subscriptions. */
@@ -50,7 +40,7 @@ const encodeRate = measure("encode (layout + batched framing)", () => {
   bytes = 0;
   const batch = new FrameBatch(sink, () => {});
   for (let i = 0; i < FRAMES; i++) {
-    const values = { tickerId: i % 100, field: 1 + (i % 2), price: 100 + (i % 997) / 100, size: "300", attrMask: 0 };
+    const values = { tickerId: i % 100, tickType: 1 + (i % 2), price: 100 + (i % 997) / 100, size: "300", attrMask: 0 };
     batch.push(encodeMessage(tickPrice, values, SERVER_VERSION));
     if (i % FRAMES_PER_TICK === FRAMES_PER_TICK - 1) batch.flush();
   }

@@ -1,7 +1,7 @@
 import { DepthBook, marketMakerOf } from "../market-data/depth-book.js";
 import { resolveOrReject } from "../market-data/resolve-contract.js";
+import { everyStep } from "../market-data/step-pump.js";
 import { cancelMktDepth, reqMktDepth, updateMktDepth, updateMktDepthL2 } from "../messages/depth.js";
-import { STEP_MS } from "../world/index.js";
 import { onRequest, type RequestHandler } from "./registry.js";
 
 const KIND = "mktDepth";
@@ -35,7 +35,7 @@ export const depthHandlers: readonly RequestHandler[] = [
       }
     };
     publish(sim.clock.now());
-    const stop = sim.clock.every(STEP_MS, () => publish(sim.clock.now()));
+    const stop = everyStep(sim.clock, () => publish(sim.clock.now()));
     session.subscriptions.add(KIND, tickerId, () => {
       stop();
       sim.limits.depth.release(session, tickerId);

@@ -9,6 +9,7 @@ import {
   setMarketDataType,
 } from "../market-data/market-data-type.js";
 import { resolveOrReject } from "../market-data/resolve-contract.js";
+import { everyStep } from "../market-data/step-pump.js";
 import { parseGenericTicks } from "../market-data/tick-types.js";
 import {
   cancelMktData,
@@ -20,7 +21,6 @@ import {
 } from "../messages/market-data.js";
 import { NO_REQUEST_ID, TwsCode } from "../tws-codes.js";
 import type { Instrument } from "../world/index.js";
-import { STEP_MS } from "../world/index.js";
 import { US_SMART_BBO_EXCHANGE } from "./contracts.js";
 import { type ClientSession, onRequest, type RequestHandler } from "./registry.js";
 
@@ -71,7 +71,7 @@ export const marketDataHandlers: readonly RequestHandler[] = [
       return;
     }
     // Frozen data is the last picture: it holds its line until cancelled but never moves.
-    const stop = isFrozen(type) ? () => {} : clock.every(STEP_MS, () => line.round(clock.now()));
+    const stop = isFrozen(type) ? () => {} : everyStep(clock, () => line.round(clock.now()));
     session.subscriptions.add(KIND, tickerId, () => {
       stop();
       release(session, tickerId);

@@ -1,9 +1,9 @@
 import { resolveOrReject } from "../market-data/resolve-contract.js";
+import { everyStep } from "../market-data/step-pump.js";
 import { lastTicks, type MarketTick, type TickKind, type TickSeries, ticksIn } from "../market-data/tick-history.js";
 import { cancelTickByTickData, reqTickByTickData, TickByTickKind, tickByTick } from "../messages/tick-by-tick.js";
 import { TwsCode } from "../tws-codes.js";
 import { DAY_MS } from "../world/dates.js";
-import { STEP_MS } from "../world/index.js";
 import { type ClientSession, onRequest, type RequestHandler } from "./registry.js";
 
 const KIND = "tickByTick";
@@ -82,7 +82,7 @@ export const tickByTickHandlers: readonly RequestHandler[] = [
         send(session, reqId, type.wire, tick, exchange);
       }
     }
-    const stop = clock.every(STEP_MS, () => {
+    const stop = everyStep(clock, () => {
       const upTo = clock.now() + 1;
       for (const tick of ticksIn(series, cursor, upTo)) send(session, reqId, type.wire, tick, exchange);
       cursor = upTo;

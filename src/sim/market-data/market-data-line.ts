@@ -3,8 +3,9 @@ import { tickGeneric, tickOptionComputation, tickPrice, tickSize, tickString } f
 import { tickNews } from "../messages/news.js";
 import { publishedNews } from "../reference/feeds.js";
 import { DAY_MS } from "../world/dates.js";
-import type { Instrument } from "../world/index.js";
+import type { Bar, Instrument } from "../world/index.js";
 import { STEP_MS } from "../world/index.js";
+import { stepPicture } from "./step-picture.js";
 import type { TickSink } from "./tick-sink.js";
 import { GenericTick, type LiveTick, Tick, wireTick } from "./tick-types.js";
 
@@ -27,6 +28,8 @@ const SHORTABLE_SHARES_PER_LOT = 5000;
 interface DayStats {
   readonly start: number;
   coveredTo: number;
+  /** The previous day's close: read once, since reading it every round would evict the walk's current-minute cache. */
+  readonly close: number;
   open: number;
   high: number;
   low: number;
@@ -39,7 +42,8 @@ interface DayStats {
  * the walk never closes, so high, low, open and volume restart at midnight UTC.
  */
 export class MarketDataLine {
-  private readonly sent = new Map<number, string>();
+  /** The last value sent per live tick id: numbers compared as numbers, so a quiet round allocates nothing. */
+  private readonly sent = new Map<number, number | string>();
   private day: DayStats | undefined;
   private newsCursor: number | undefined;
   private readonly delayed: boolean;
@@ -57,7 +61,8 @@ export class MarketDataLine {
     const { market } = this.sim.world;
     const { instrument } = this.options;
     const { conId, secType } = instrument.contract;
-    const quote = market.quote(conId, t);
+    const picture = stepPicture(market, conId, t);
+    const { quote } = picture;
     const quoted = secType !== "IND";
     const traded = secType !== "CASH";
 
@@ -69,11 +74,11 @@ export class MarketDataLine {
       this.price(Tick.LAST, Tick.LAST_SIZE, quote.last, secType === "IND" ? undefined : quote.lastSize, 0);
       this.string(Tick.LAST_TIMESTAMP, String(Math.floor(quote.lastTime / 1000)));
     }
-    const day = this.dayStats(t);
+    const day = this.dayStats(t, picture.bar);
     if (traded && secType !== "IND") this.size(Tick.VOLUME, day.volume);
     this.price(Tick.HIGH, undefined, day.high, 0, 0);
     this.price(Tick.LOW, undefined, day.low, 0, 0);
-    this.price(Tick.CLOSE, undefined, market.price(conId, day.start - 1), 0, 0);
+    this.price(Tick.CLOSE, undefined, day.close, 0, 0);
     this.price(Tick.OPEN, undefined, day.open, 0, 0);
     if (quoted && traded) this.generic(Tick.HALTED, 0);
     if (secType === "STK" && this.options.genericTicks.has(GenericTick.SHORTABLE)) {
@@ -92,8 +97,8 @@ export class MarketDataLine {
     size: number | undefined,
     attrMask: number,
   ) {
-    const priceChanged = this.changed(tick, String(price));
-    const sizeChanged = sizeTick !== undefined && size !== undefined && this.changed(sizeTick, String(size));
+    const priceChanged = this.changed(tick, price);
+    const sizeChanged = sizeTick !== undefined && size !== undefined && this.changed(sizeTick, size);
     const tickerId = this.options.tickerId;
     if (priceChanged) {
       this.sink.send(tickPrice, {
@@ -112,7 +117,7 @@ export class MarketDataLine {
   }
 
   private size(tick: LiveTick, size: number): void {
-    if (!this.changed(tick, String(size))) return;
+    if (!this.changed(tick, size)) return;
     this.sink.send(tickSize, {
       tickerId: this.options.tickerId,
       tickType: wireTick(tick, this.delayed),
@@ -126,7 +131,7 @@ export class MarketDataLine {
   }
 
   private generic(tick: LiveTick, value: number): void {
-    if (!this.changed(tick, String(value))) return;
+    if (!this.changed(tick, value)) return;
     this.sink.send(tickGeneric, { tickerId: this.options.tickerId, tickType: wireTick(tick, this.delayed), value });
   }
 
@@ -172,17 +177,21 @@ export class MarketDataLine {
     }
   }
 
-  /** The UTC day's open, high, low and volume up to the end of t's 250 ms step, extended incrementally. */
-  private dayStats(t: number): DayStats {
+  /**
+   * The UTC day's open, high, low and volume up to the end of t's 250 ms step, extended incrementally: by the step's
+   * own bar when the previous round covered the step before (the usual case), else by a bar over the gap.
+   */
+  private dayStats(t: number, stepBar: Bar): DayStats {
     const { market } = this.sim.world;
     const { conId } = this.options.instrument.contract;
     const start = Math.floor(t / DAY_MS) * DAY_MS;
     const stepEnd = Math.floor(t / STEP_MS) * STEP_MS + STEP_MS;
     if (this.day?.start !== start) {
+      const close = market.price(conId, start - 1);
       const bar = market.bar(conId, start, stepEnd);
-      this.day = { start, coveredTo: stepEnd, open: bar.open, high: bar.high, low: bar.low, volume: bar.volume };
+      this.day = { start, coveredTo: stepEnd, close, open: bar.open, high: bar.high, low: bar.low, volume: bar.volume };
     } else if (stepEnd > this.day.coveredTo) {
-      const bar = market.bar(conId, this.day.coveredTo, stepEnd);
+      const bar = stepBar.start === this.day.coveredTo ? stepBar : market.bar(conId, this.day.coveredTo, stepEnd);
       this.day.high = Math.max(this.day.high, bar.high);
       this.day.low = Math.min(this.day.low, bar.low);
       this.day.volume += bar.volume;
@@ -191,7 +200,7 @@ export class MarketDataLine {
     return this.day;
   }
 
-  private changed(key: number, value: string): boolean {
+  private changed(key: number, value: number | string): boolean {
     if (this.sent.get(key) === value) return false;
     this.sent.set(key, value);
     return true;
