@@ -97,6 +97,28 @@ describe.each([176, 187, 193])("market data lines at server version %i", (server
     expectClean();
   });
 
+  it("holds a frozen picture still, and streams headlines as tickNews for generic tick 292", async () => {
+    bench = await openMarketBench(serverVersion);
+    const { client } = bench;
+    client.api.reqMarketDataType(2);
+    client.api.reqMktData(6, AAPL, "292", false, false);
+    await bench.settle();
+    expect(eventsFor(client, EventName.marketDataType, 6)[0]?.args).toEqual([6, 2]);
+    expect(eventsFor(client, EventName.tickPrice, 6).length).toBeGreaterThan(3);
+    const news = eventsFor(client, EventName.tickNews, 6).map((event) => event.args);
+    expect(news.length).toBeGreaterThan(0);
+    for (const [, timeStamp, providerCode, articleId, headline] of news) {
+      expect(timeStamp as number).toBeLessThanOrEqual(MARKET_START);
+      expect(providerCode).toMatch(/^(BRFG|DJNL|BRFUPDN)$/);
+      expect(String(articleId).length).toBeGreaterThan(0);
+      expect(String(headline).length).toBeGreaterThan(0);
+    }
+    const mark = client.mark();
+    await bench.advance(3000);
+    expect(eventsFor(client, EventName.tickPrice, 6, mark)).toEqual([]);
+    expectClean();
+  });
+
   it("sends option computations with Black-Scholes greeks for an option", async () => {
     bench = await openMarketBench(serverVersion);
     const { client } = bench;
