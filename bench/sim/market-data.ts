@@ -8,9 +8,7 @@
  * (first to last frame decoded by IBApi once released). The ratio must stay above 1 or the simulator, not the client,
  * is what a throughput test measures.
  *
- * Run: npx tsc --ignoreConfig --outDir /tmp/ibrpc-bench --rootDir . --module nodenext --target es2023 --types node \
- *        bench/sim/market-data.ts && echo '{"type":"module"}' > /tmp/ibrpc-bench/package.json && \
- *        node /tmp/ibrpc-bench/bench/sim/market-data.js [lines=100] [simulatedSeconds=600]
+ * Run: npm run bench (builds bench/ into dist/ and runs every benchmark).
  */
 import { isMainThread, parentPort, Worker } from "node:worker_threads";
 import { EventName, IBApi } from "@stoqey/ib";

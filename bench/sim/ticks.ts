@@ -3,8 +3,7 @@
  * Writing must comfortably outpace what IBApi can decode (~0.55-0.87 M tickPrice/s on two cores), or the simulator,
  * not the client, is what a throughput test measures.
  *
- * Run: npx tsc --ignoreConfig --outDir /tmp/ibrpc-bench --rootDir . --module nodenext --target es2023 --types node \
- *        bench/sim/ticks.ts && echo '{"type":"module"}' > /tmp/ibrpc-bench/package.json && node /tmp/ibrpc-bench/bench/sim/ticks.js
+ * Run: npm run bench (builds bench/ into dist/ and runs every benchmark).
  */
 import { tickPrice } from "../../src/sim/messages/market-data.js";
 import { FrameReader } from "../../src/sim/wire/frame.js";
