@@ -290,7 +290,6 @@ const orderContractFields = [
   str("tradingClass"),
 ] as const;
 
-
 const openOrderDeltaNeutral = when(nonEmpty("deltaNeutralOrderType"), [
   int("deltaNeutralConId"),
   str("deltaNeutralSettlingFirm"),
