@@ -1,9 +1,11 @@
 import { EventEmitter } from "node:events";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { EventName, IBApi } from "@stoqey/ib";
 import type { Logger } from "pino";
 import { IbMessageKind } from "../../gen/ibrpc/v1/common_pb.js";
 import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
+import { withDeadline } from "./deadline.js";
 import { classifyIbCode } from "./ib-codes.js";
 import { IbError } from "./ib-error.js";
 import { DEFAULT_PACING, Pacer, type PacerOptions } from "./pacer.js";
@@ -48,6 +50,12 @@ export interface GatewayConnectionOptions {
   pacing?: Partial<PacerOptions>;
   /** Time from opening the socket to nextValidId before the attempt counts as failed. */
   handshakeTimeoutMs?: number;
+  /**
+   * While connected, a reqCurrentTime every `intervalMs` that must answer within `timeoutMs`: a gateway that keeps
+   * its socket open but stops answering (hung TWS, half-open TCP) is dropped and reconnected instead of failing every
+   * call at its deadline forever.
+   */
+  heartbeat?: { intervalMs: number; timeoutMs: number };
 }
 
 interface ConnectionEvents {
@@ -63,6 +71,7 @@ interface ConnectionEvents {
 
 /** TWS allows 32 API clients per instance: the ids ibrpc tries are base .. base + 31. */
 const CLIENT_ID_SPAN = 32;
+const DEFAULT_HEARTBEAT = { intervalMs: 30_000, timeoutMs: 10_000 };
 /** IBApi's own limiter is set above ours so that ours, which knows deadlines, is the one that binds. */
 const IBAPI_MAX_REQ_PER_SEC = 100;
 
@@ -93,6 +102,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   private nextAttemptAt: Date | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private closing = false;
   /** Set when the last attempt ended on 326, so the retry comes at once with the next client id. */
   private clientIdRejected = false;
@@ -259,6 +269,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
       this.clientIdRejected = false;
       this.pacer.reopen();
       this.setState(GatewayState.READY);
+      this.startHeartbeat(this.ib);
       this.log.info(
         { clientId: this.clientId, serverVersion: this.serverVersion, accounts: this.managedAccounts },
         "gateway ready",
@@ -297,12 +308,44 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     else this.log.warn({ code, message }, "gateway message");
   }
 
+  private startHeartbeat(api: IBApi): void {
+    const { intervalMs, timeoutMs } = this.opts.heartbeat ?? DEFAULT_HEARTBEAT;
+    let inFlight = false;
+    this.heartbeatTimer = setInterval(() => {
+      if (inFlight || api !== this.api || !this.isConnected) return;
+      inFlight = true;
+      withDeadline(
+        { timeoutMs },
+        () => "heartbeat: no currentTime",
+        (signal) =>
+          this.correlator.next(
+            "reqCurrentTime",
+            EventName.currentTime,
+            () => api.reqCurrentTime(),
+            () => true,
+            signal,
+          ),
+      ).then(
+        () => {
+          inFlight = false;
+        },
+        (err: unknown) => {
+          inFlight = false;
+          if (api !== this.api || ConnectError.from(err).code !== Code.DeadlineExceeded) return;
+          this.recordError(-1, `gateway stopped answering: no currentTime within ${timeoutMs} ms; reconnecting`);
+          this.log.warn({ timeoutMs }, "gateway stopped answering; dropping the connection");
+          api.disconnect();
+        },
+      );
+    }, intervalMs);
+    this.heartbeatTimer.unref();
+  }
+
   private onDisconnected(api: IBApi): void {
     api.removeAllListeners();
     api.on(EventName.error, () => {});
     this.api = undefined;
-    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = undefined;
+    this.clearTimers();
     const err = this.notConnectedError();
     this.pacer.close(err);
     this.correlator.failAll(err);
@@ -336,8 +379,10 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   private clearTimers(): void {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.reconnectTimer = undefined;
     this.handshakeTimer = undefined;
+    this.heartbeatTimer = undefined;
   }
 
   private notConnectedError(): IbError {

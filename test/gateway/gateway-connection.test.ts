@@ -7,7 +7,7 @@ import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
 import { deadlineSignal } from "../../src/gateway/deadline.js";
 import { GatewayConnection } from "../../src/gateway/gateway-connection.js";
 import { IbError } from "../../src/gateway/ib-error.js";
-import { Simulator } from "../../src/sim/index.js";
+import { encodeFrame, Simulator } from "../../src/sim/index.js";
 
 const logger = pino({ level: "silent" });
 const FAST_BACKOFF = { initialMs: 50, maxMs: 200, factor: 2, jitter: 0 };
@@ -180,5 +180,60 @@ describe("GatewayConnection against the simulator", () => {
     const answers = await Promise.all(Array.from({ length: 10 }, () => currentTime(conn)));
     expect(new Set(answers).size).toBe(1);
     expect(sent).toBe(1);
+  });
+});
+
+describe("GatewayConnection heartbeat", () => {
+  it("drops and reconnects a gateway that keeps its socket open but stops answering", async () => {
+    // A gateway that completes the handshake, then never answers a request (a hung TWS).
+    let connections = 0;
+    const hung: Server = createServer((socket) => {
+      connections++;
+      let started = false;
+      socket.on("data", (chunk) => {
+        if (!started && chunk.includes("API\0")) {
+          socket.write(encodeFrame(["193", "20250102 14:30:00 UTC"]));
+        } else if (!started) {
+          started = true;
+          socket.write(encodeFrame(["15", "1", "DU1"]));
+          socket.write(encodeFrame(["9", "1", "1"]));
+        }
+      });
+      socket.on("error", () => {});
+      cleanups.push(() => socket.destroy());
+    });
+    await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
+    cleanups.push(() => new Promise((r) => hung.close(r)));
+    const conn = new GatewayConnection({
+      endpoint: { name: "hung", host: "127.0.0.1", port: (hung.address() as { port: number }).port },
+      baseClientId: 1,
+      logger,
+      backoff: FAST_BACKOFF,
+      heartbeat: { intervalMs: 100, timeoutMs: 200 },
+    });
+    cleanups.push(() => conn.close());
+    conn.start();
+    await reach(conn, GatewayState.READY);
+    await reach(conn, GatewayState.DISCONNECTED, 3_000);
+    expect(conn.snapshot().lastError?.message).toMatch(/stopped answering: no currentTime within 200 ms/);
+    await reach(conn, GatewayState.READY, 3_000);
+    expect(connections).toBeGreaterThanOrEqual(2);
+  });
+
+  it("keeps a healthy gateway connected", async () => {
+    const sim = await startSim();
+    const conn = new GatewayConnection({
+      endpoint: { name: "ok", host: "127.0.0.1", port: sim.address?.port as number },
+      baseClientId: 1,
+      logger,
+      heartbeat: { intervalMs: 50, timeoutMs: 500 },
+    });
+    cleanups.push(() => conn.close());
+    conn.start();
+    await reach(conn, GatewayState.READY);
+    const since = conn.snapshot().stateSince;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(conn.snapshot().state).toBe(GatewayState.READY);
+    expect(conn.snapshot().stateSince).toEqual(since);
   });
 });
