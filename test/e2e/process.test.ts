@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { eventually, freePort } from "../support/wait.js";
 import { postJson } from "./app-harness.js";
 
 const MAIN = fileURLToPath(new URL("../../dist/src/main.js", import.meta.url));
@@ -28,24 +28,6 @@ function ibrpc(args: string[], env: Record<string, string> = {}): Running {
   child.stderr?.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return { child, output: () => out, exited };
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-/** Polls `probe` until it returns true; fails with `what` after `ms`. */
-async function eventually(what: string, ms: number, probe: () => Promise<boolean>): Promise<number> {
-  const started = performance.now();
-  for (;;) {
-    if (await probe().catch(() => false)) return performance.now() - started;
-    if (performance.now() - started > ms) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function health(url: string): Promise<string | undefined> {

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { BarSizeSetting, EventName, OrderAction, OrderType, SecType, WhatToShow } from "@stoqey/ib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IbClient } from "../sim/helpers.js";
+import { freePort } from "../support/wait.js";
 
 /**
  * Issue #3's acceptance: an independent trading program on the real @stoqey/ib client, against `ibrpc sim` run as
@@ -15,14 +15,6 @@ const AAPL = { symbol: "AAPL", secType: SecType.STK, exchange: "SMART", currency
 let sim: ChildProcess;
 let port: number;
 let ib: IbClient;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 beforeAll(async () => {
   port = await freePort();

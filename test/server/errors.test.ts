@@ -88,8 +88,8 @@ describe("error mapping", () => {
           for await (const m of client.watch({ service: "" }, { timeoutMs: 5000 })) got.push(m.status);
         })(),
       ),
-      5000,
       "watch",
+      5000,
     );
     expect(got).toEqual([ServingStatus.SERVING]);
     expect(err.code).toBe(Code.Unavailable);

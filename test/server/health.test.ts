@@ -92,7 +92,7 @@ describe("Health/Watch", () => {
     const client = createClient(Health, createGrpcTransport({ baseUrl: server.url }));
     const ac = new AbortController();
     const it = client.watch({ service: "svc.A" }, { signal: ac.signal })[Symbol.asyncIterator]();
-    const next = async () => (await withTimeout(it.next(), 5000, "watch message")).value?.status;
+    const next = async () => (await withTimeout(it.next(), "watch message", 5000)).value?.status;
     // Unknown services are watchable: they report SERVICE_UNKNOWN until the application registers them.
     expect(await next()).toBe(ServingStatus.SERVICE_UNKNOWN);
     server.health.set("svc.A", ServingStatus.SERVING);
@@ -100,7 +100,7 @@ describe("Health/Watch", () => {
     server.health.set("svc.A", ServingStatus.NOT_SERVING);
     expect(await next()).toBe(ServingStatus.NOT_SERVING);
     ac.abort();
-    await expect(withTimeout(it.next(), 5000, "watch end")).rejects.toMatchObject({ code: 1 }); // CANCELED
+    await expect(withTimeout(it.next(), "watch end", 5000)).rejects.toMatchObject({ code: 1 }); // CANCELED
     // The log line for the stream is written when it ends, with its lifetime.
     await expect
       .poll(() => server.lines.find((l) => l.procedure === "/grpc.health.v1.Health/Watch"))
@@ -114,8 +114,8 @@ describe("Health/Watch", () => {
     const client = createClient(Health, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
     const ac = new AbortController();
     const it = client.watch({ service: "" }, { signal: ac.signal })[Symbol.asyncIterator]();
-    expect((await withTimeout(it.next(), 5000, "watch message")).value?.status).toBe(ServingStatus.SERVING);
+    expect((await withTimeout(it.next(), "watch message", 5000)).value?.status).toBe(ServingStatus.SERVING);
     ac.abort();
-    await expect(withTimeout(it.next(), 5000, "watch end")).rejects.toBeDefined();
+    await expect(withTimeout(it.next(), "watch end", 5000)).rejects.toBeDefined();
   });
 });

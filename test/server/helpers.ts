@@ -78,13 +78,4 @@ export function buf(args: string[], timeoutMs = 20_000): Promise<string> {
   });
 }
 
-/** Rejects if `p` does not settle within `ms`: a hang must fail the test, not the suite. */
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    }),
-  ]);
-}
+export { withTimeout } from "../support/wait.js";

@@ -38,7 +38,7 @@ async function raw(chunks: (string | Buffer)[], until: (received: Buffer) => boo
     await sleep(20);
   }
   try {
-    return await withTimeout(done, 5000, "server answer");
+    return await withTimeout(done, "server answer", 5000);
   } finally {
     socket.destroy();
   }

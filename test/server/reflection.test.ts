@@ -53,7 +53,7 @@ async function reflect(path: string, reqSchema: DescMessage, resSchema: DescMess
     call.on("end", resolve);
   });
   for (const messageRequest of requests) call.write({ host: "", messageRequest });
-  await withTimeout(done, 5000, "reflection stream");
+  await withTimeout(done, "reflection stream", 5000);
   return responses.map((r) => r.messageResponse);
 }
 

@@ -33,7 +33,7 @@ describe("graceful close", () => {
     const server = await startTestServer();
     const client = createClient(Health, createGrpcTransport({ baseUrl: server.url }));
     const it = client.watch({ service: "" })[Symbol.asyncIterator]();
-    expect((await withTimeout(it.next(), 5000, "first watch message")).value?.status).toBe(ServingStatus.SERVING);
+    expect((await withTimeout(it.next(), "first watch message", 5000)).value?.status).toBe(ServingStatus.SERVING);
 
     const started = Date.now();
     const closing = server.close(10_000);
@@ -43,11 +43,11 @@ describe("graceful close", () => {
         () => undefined,
         (e) => ConnectError.from(e),
       ),
-      5000,
       "watch end",
+      5000,
     );
     expect(err?.code).toBe(Code.Unavailable);
-    await withTimeout(closing, 5000, "close");
+    await withTimeout(closing, "close", 5000);
     // Nothing was left in flight, so close did not sit out its 10 s grace.
     expect(Date.now() - started).toBeLessThan(5000);
     expect(server.health.get("")).toBe(ServingStatus.NOT_SERVING);
@@ -68,8 +68,8 @@ describe("graceful close", () => {
     );
     await sleep(50);
     const closed = server.close(5000);
-    await expect(withTimeout(Promise.all(calls), 5000, "in-flight calls")).resolves.toHaveLength(2);
-    await withTimeout(closed, 5000, "close");
+    await expect(withTimeout(Promise.all(calls), "in-flight calls", 5000)).resolves.toHaveLength(2);
+    await withTimeout(closed, "close", 5000);
   });
 
   test("cuts calls still running when the grace period is over", async () => {
@@ -78,8 +78,8 @@ describe("graceful close", () => {
     const call = client.listGateways({}, { timeoutMs: 30_000 });
     await sleep(50);
     const started = Date.now();
-    await withTimeout(server.close(200), 5000, "close");
+    await withTimeout(server.close(200), "close", 5000);
     expect(Date.now() - started).toBeLessThan(3000);
-    await expect(withTimeout(call, 5000, "cut call")).rejects.toBeInstanceOf(ConnectError);
+    await expect(withTimeout(call, "cut call", 5000)).rejects.toBeInstanceOf(ConnectError);
   });
 });

@@ -1,7 +1,7 @@
-import { type AddressInfo, createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { parseSimArgs, runSimCli } from "../../src/sim/cli.js";
-import { RawClient, testLogger, withTimeout } from "./helpers.js";
+import { freePort } from "../support/wait.js";
+import { RawClient, testLogger } from "./helpers.js";
 
 describe("ibrpc sim flags", () => {
   it("defaults to the paper gateway port, seed 42 and server version 193", () => {
@@ -37,17 +37,3 @@ describe("ibrpc sim flags", () => {
     await handle.stop();
   });
 });
-
-function freePort(): Promise<number> {
-  return withTimeout(
-    new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => resolve(port));
-      });
-    }),
-    "a free port",
-  );
-}

@@ -6,6 +6,7 @@ import { parseSimArgs, runSimCli } from "../../src/sim/cli.js";
 import { type AdminServer, startAdminServer } from "../../src/sim/control/admin-server.js";
 import type { SimulatorStatus } from "../../src/sim/control/control.js";
 import { Simulator } from "../../src/sim/index.js";
+import { freePort } from "../support/wait.js";
 import { IbClient, RawClient, testLogger, withTimeout } from "./helpers.js";
 
 let simulator: Simulator | undefined;
@@ -168,17 +169,3 @@ describe("ibrpc sim --admin-port", () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return withTimeout(
-    new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => resolve(port));
-      });
-    }),
-    "a free port",
-  );
-}

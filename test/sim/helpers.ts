@@ -2,21 +2,14 @@ import { connect, type Socket } from "node:net";
 import { EventName, IBApi, type IBApiCreationOptions } from "@stoqey/ib";
 import { pino } from "pino";
 import { encodeFrame, encodeHandshake, FrameReader } from "../../src/sim/index.js";
+import { withTimeout } from "../support/wait.js";
 
 /** Violations are logged at error level: keep them visible, hide the rest. */
 export const testLogger = pino({ level: "warn" });
 
 export const FIXED_NOW = Date.UTC(2025, 0, 2, 14, 30, 0);
 
-const WAIT_MS = 5000;
-
-export function withTimeout<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+export { withTimeout };
 
 export interface RecordedEvent {
   readonly name: string;
