@@ -2,6 +2,7 @@ import { accountHandlers } from "./accounts.js";
 import { connectionHandlers } from "./connection.js";
 import { contractHandlers } from "./contracts.js";
 import { marketHandlers } from "./market.js";
+import { optionCalculationHandlers } from "./option-calculations.js";
 import { orderHandlers } from "./orders.js";
 import { referenceDataHandlers } from "./reference-data.js";
 import { HandlerRegistry } from "./registry.js";
@@ -15,5 +16,6 @@ export function createHandlerRegistry(): HandlerRegistry {
     ...accountHandlers,
     ...marketHandlers,
     ...orderHandlers,
+    ...optionCalculationHandlers,
   ]);
 }
