@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterEach, describe, expect, it } from "vitest";
+import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
+import { certificateDir } from "../support/certs.js";
 import { eventually, freePort } from "../support/wait.js";
 import { postJson } from "./app-harness.js";
 
@@ -74,6 +78,33 @@ describe("ibrpc as a process", () => {
     expect(serve.output()).toContain("SIMULATED DATA");
     serve.child.kill("SIGINT");
     expect(await serve.exited).toBe(0);
+  }, 60_000);
+
+  it("serves over TLS on a non-loopback address when TLS_CERT, TLS_KEY and AUTH_TOKENS are set", async () => {
+    const certs = certificateDir();
+    try {
+      const pem = certs.selfSigned("ibrpc-e2e");
+      const port = await freePort();
+      const serve = ibrpc(["serve"], {
+        HOST: "0.0.0.0",
+        PORT: String(port),
+        TLS_CERT: pem.certFile,
+        TLS_KEY: pem.keyFile,
+        AUTH_TOKENS: "0123456789abcdef0123:read",
+      });
+      const client = createClient(
+        Health,
+        createGrpcTransport({ baseUrl: `https://127.0.0.1:${port}`, nodeOptions: { ca: pem.cert } }),
+      );
+      await eventually("SERVING over TLS", 30_000, async () => {
+        const res = await client.check({ service: "" }, { timeoutMs: 2_000 });
+        return res.status === ServingStatus.SERVING;
+      });
+      serve.child.kill("SIGTERM");
+      expect(await serve.exited).toBe(0);
+    } finally {
+      certs.dispose();
+    }
   }, 60_000);
 
   it.each([

@@ -1,7 +1,3 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
@@ -12,31 +8,11 @@ import {
   HealthCheckResponseSchema,
   HealthCheckResponse_ServingStatus as ServingStatus,
 } from "../../gen/grpc/health/v1/health_pb.js";
+import { certificateDir, type Pem } from "../support/certs.js";
 import { buf, grpcJsUnary, startTestServer } from "./helpers.js";
 
-interface Pem {
-  cert: Buffer;
-  key: Buffer;
-  certFile: string;
-}
-
-const dir = mkdtempSync(join(tmpdir(), "ibrpc-tls-"));
-
-/** A self-signed certificate for 127.0.0.1, made with the openssl CLI. */
-function selfSigned(name: string): Pem {
-  const certFile = join(dir, `${name}.crt`);
-  const keyFile = join(dir, `${name}.key`);
-  execFileSync(
-    "openssl",
-    [
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"],
-      ["-keyout", keyFile, "-out", certFile, "-subj", `/CN=${name}`],
-      ["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-    ].flat(),
-    { stdio: "ignore", timeout: 10_000 },
-  );
-  return { cert: readFileSync(certFile), key: readFileSync(keyFile), certFile };
-}
+const certs = certificateDir();
+const selfSigned = certs.selfSigned;
 
 let serverPem: Pem;
 let clientPem: Pem;
@@ -44,7 +20,7 @@ beforeAll(() => {
   serverPem = selfSigned("ibrpc-server");
   clientPem = selfSigned("ibrpc-client");
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => certs.dispose());
 
 describe("TLS", () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
