@@ -22,6 +22,8 @@ export interface SimulatorContext {
   sessions(): Iterable<ClientSession>;
   /** The gateway's limits (message rate, market data lines, depth books, historical pacing). */
   readonly limits: SimulatorLimits;
+  /** True between a 1100 and its 1101 / 1102 (SimulatorControl.connectivityLost): clients connecting then learn it. */
+  ibConnectivityLost(): boolean;
   /** Refresh periods of account updates, account summary and PnL streams. */
   readonly accountStreams: AccountStreamPeriods;
   readonly logger: Logger;

@@ -85,6 +85,7 @@ export class Simulator {
       accounts,
       orderIds: new OrderIdBook(),
       accountStreams: resolveAccountStreams(options.accountStreams),
+      ibConnectivityLost: () => this.control.ibConnectivityLost,
       logger: this.logger,
       limits: new SimulatorLimits(options.limits, {
         simulated: () => this.context.clock.now(),

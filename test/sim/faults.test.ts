@@ -58,6 +58,18 @@ describe.each([176, 187, 193])("faults observed by IBApi at server version %i", 
     await first.next(EventName.currentTime, "currentTime after the outage", mark);
   });
 
+  it("tells a client that connects during the outage: 1100 instead of farm OK, then the restore", async () => {
+    const port = await start();
+    simulator.control.connectivityLost({ restore: "data-maintained", afterMs: 500 });
+    const late = await connect(port, 3);
+    await late.next(EventName.info, "1100 at connect", 0, (args) => args[1] === 1100);
+    await late.next(EventName.info, "1102", 0, (args) => args[1] === 1102);
+    expect(infoCodes(late, 0)).toEqual([1100, 1102]);
+    const after = await connect(port, 4);
+    await after.next(EventName.info, "farm OK", 0, (args) => args[1] === 2104);
+    expect(infoCodes(after, 0)).not.toContain(1100);
+  });
+
   it("1100 then 1101 (data lost)", async () => {
     const port = await start();
     const client = await connect(port, 3);

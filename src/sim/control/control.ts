@@ -77,6 +77,11 @@ export class SimulatorControl {
 
   constructor(private readonly host: ControlHost) {}
 
+  /** Between a 1100 and its 1101 / 1102. */
+  get ibConnectivityLost(): boolean {
+    return this.lost;
+  }
+
   /** Read by the listener for every accepted socket: true means close it at once. */
   get refusingConnections(): boolean {
     return this.refusing;

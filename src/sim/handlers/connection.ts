@@ -1,3 +1,4 @@
+import { CONNECTIVITY_LOST_MESSAGE } from "../control/control.js";
 import { reqCurrentTime, reqIds, reqManagedAccts, reqUserInfo } from "../messages/incoming.js";
 import { currentTime, errMsg, managedAccounts, nextValidId, userInfo } from "../messages/outgoing.js";
 import { NO_REQUEST_ID, TwsCode } from "../tws-codes.js";
@@ -17,11 +18,17 @@ const FARM_NOTICES = [
   [TwsCode.SEC_DEF_FARM_OK, "Sec-def data farm connection is OK:secdefnj"],
 ] as const;
 
-/** What TWS sends once startApi is accepted. IBApi holds back every request until nextValidId arrives. */
+/**
+ * What TWS sends once startApi is accepted. IBApi holds back every request until nextValidId arrives. During an
+ * outage of IB's link (1100 sent, no 1101 / 1102 yet) a client that connects is told so instead of "farm OK".
+ */
 export function welcome(session: ClientSession): void {
   sendManagedAccounts(session);
   sendNextValidId(session);
-  for (const [code, message] of FARM_NOTICES) {
+  const notices = session.sim.ibConnectivityLost()
+    ? [[TwsCode.CONNECTIVITY_LOST, CONNECTIVITY_LOST_MESSAGE] as const]
+    : FARM_NOTICES;
+  for (const [code, message] of notices) {
     session.send(errMsg, { id: NO_REQUEST_ID, code, message, advancedOrderRejectJson: "" });
   }
 }
