@@ -89,6 +89,18 @@ const scaleExtras = [
   bool("scaleRandomPercent"),
 ] as const;
 
+/** The delta-neutral attributes placeOrder and openOrder carry when deltaNeutralOrderType is set. */
+const deltaNeutralBlock = when(nonEmpty("deltaNeutralOrderType"), [
+  int("deltaNeutralConId"),
+  str("deltaNeutralSettlingFirm"),
+  str("deltaNeutralClearingAccount"),
+  str("deltaNeutralClearingIntent"),
+  str("deltaNeutralOpenClose"),
+  bool("deltaNeutralShortSale"),
+  int("deltaNeutralShortSaleSlot"),
+  str("deltaNeutralDesignatedLocation"),
+]);
+
 /** The order fields placeOrder and openOrder both start with, from action to orderRef. */
 const orderHead = [
   str("action"),
@@ -152,16 +164,7 @@ export const placeOrder = defineMessage(3, "placeOrder", [
   optInt("volatilityType"),
   str("deltaNeutralOrderType"),
   optDouble("deltaNeutralAuxPrice"),
-  when(nonEmpty("deltaNeutralOrderType"), [
-    int("deltaNeutralConId"),
-    str("deltaNeutralSettlingFirm"),
-    str("deltaNeutralClearingAccount"),
-    str("deltaNeutralClearingIntent"),
-    str("deltaNeutralOpenClose"),
-    bool("deltaNeutralShortSale"),
-    int("deltaNeutralShortSaleSlot"),
-    str("deltaNeutralDesignatedLocation"),
-  ]),
+  deltaNeutralBlock,
   int("continuousUpdate"),
   optInt("referencePriceType"),
   optDouble("trailStopPrice"),
@@ -290,16 +293,6 @@ const orderContractFields = [
   str("tradingClass"),
 ] as const;
 
-const openOrderDeltaNeutral = when(nonEmpty("deltaNeutralOrderType"), [
-  int("deltaNeutralConId"),
-  str("deltaNeutralSettlingFirm"),
-  str("deltaNeutralClearingAccount"),
-  str("deltaNeutralClearingIntent"),
-  str("deltaNeutralOpenClose"),
-  bool("deltaNeutralShortSale"),
-  int("deltaNeutralShortSaleSlot"),
-  str("deltaNeutralDesignatedLocation"),
-]);
 /** completedOrder reads the delta-neutral block without the open-order attributes (settling firm... open/close). */
 const completedOrderDeltaNeutral = when(nonEmpty("deltaNeutralOrderType"), [
   int("deltaNeutralConId"),
@@ -391,7 +384,7 @@ export const openOrder = defineMessage(5, "openOrder", [
   int("volatilityType"),
   str("deltaNeutralOrderType"),
   optDouble("deltaNeutralAuxPrice"),
-  openOrderDeltaNeutral,
+  deltaNeutralBlock,
   int("continuousUpdate"),
   int("referencePriceType"),
   optDouble("trailStopPrice"),
