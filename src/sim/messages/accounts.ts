@@ -1,5 +1,6 @@
 import { bool, decimal, double, group, int, str, version } from "../wire/fields.js";
 import { defineMessage } from "../wire/layout.js";
+import { contractIdentity } from "./contract-fields.js";
 
 /**
  * Accounts and portfolio, both directions: account updates, account summary, positions (plain and multi), PnL and
@@ -68,12 +69,7 @@ export const updateAccountValue = defineMessage(6, "updateAccountValue", [
  */
 const heldContract = (exchangeField: "exchange" | "primaryExch") =>
   [
-    int("conId"),
-    str("symbol"),
-    str("secType"),
-    str("lastTradeDateOrContractMonth"),
-    double("strike"),
-    str("right"),
+    ...contractIdentity,
     str("multiplier"),
     str(exchangeField),
     str("currency"),

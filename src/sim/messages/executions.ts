@@ -1,6 +1,7 @@
 import { ServerVersion } from "../server-version.js";
 import { bool, decimal, double, int, optInt, str, version } from "../wire/fields.js";
 import { defineMessage, type MessageValues } from "../wire/layout.js";
+import { contractIdentity } from "./contract-fields.js";
 
 /** Executions, both directions: reqExecutions and its answers, and the commission report that follows each fill. */
 
@@ -26,12 +27,7 @@ export type ExecutionFilterRequest = MessageValues<typeof reqExecutions>;
 export const execDetails = defineMessage(11, "execDetails", [
   int("reqId"),
   int("orderId"),
-  int("conId"),
-  str("symbol"),
-  str("secType"),
-  str("lastTradeDateOrContractMonth"),
-  double("strike"),
-  str("right"),
+  ...contractIdentity,
   double("multiplier"),
   str("exchange"),
   str("currency"),

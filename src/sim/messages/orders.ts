@@ -1,7 +1,7 @@
 import { ServerVersion } from "../server-version.js";
 import { bool, decimal, double, group, int, optBool, optDouble, optInt, str, version, when } from "../wire/fields.js";
 import { defineMessage, type MessageValues } from "../wire/layout.js";
-import { requestContractFields } from "./contract-fields.js";
+import { contractIdentity, requestContractFields } from "./contract-fields.js";
 
 /**
  * Orders, both directions: placeOrder / cancelOrder / the open- and completed-order requests, and openOrder /
@@ -280,12 +280,7 @@ export const orderStatus = defineMessage(3, "orderStatus", [
 
 /** The 11 contract fields openOrder and completedOrder start with (no primaryExch, multiplier as a string). */
 const orderContractFields = [
-  int("conId"),
-  str("symbol"),
-  str("secType"),
-  str("lastTradeDateOrContractMonth"),
-  double("strike"),
-  str("right"),
+  ...contractIdentity,
   str("multiplier"),
   str("exchange"),
   str("currency"),

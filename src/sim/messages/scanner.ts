@@ -1,5 +1,6 @@
-import { bool, double, group, int, optDouble, optInt, str, version } from "../wire/fields.js";
+import { bool, group, int, optDouble, optInt, str, version } from "../wire/fields.js";
 import { defineMessage } from "../wire/layout.js";
+import { contractIdentity } from "./contract-fields.js";
 
 /** Market scanners: parameters XML, subscriptions and their ranked rows, both directions. */
 
@@ -47,12 +48,7 @@ export const scannerData = defineMessage(20, "scannerData", [
   int("reqId"),
   group("rows", [
     int("rank"),
-    int("conId"),
-    str("symbol"),
-    str("secType"),
-    str("lastTradeDateOrContractMonth"),
-    double("strike"),
-    str("right"),
+    ...contractIdentity,
     str("exchange"),
     str("currency"),
     str("localSymbol"),
