@@ -1,13 +1,13 @@
+import type { ServiceImpl } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { AccountHistoryService } from "../gen/ibrpc/v1/account_history_pb.js";
-import { ConnectionService } from "../gen/ibrpc/v1/connection_pb.js";
 import type { Config } from "./config.js";
 import type { GatewayEndpoint } from "./gateway/gateway-connection.js";
 import { GatewayPool } from "./gateway/gateway-pool.js";
 import { HealthStatus, OVERALL, type RunningServer, ServingStatus, startServer } from "./server/index.js";
 import type { ServiceDeps } from "./services/call-context.js";
 import { IBRPC_SERVICES } from "./services/catalog.js";
-import { connectionService } from "./services/connection-service.js";
+import { serviceImplementations } from "./services/implementations.js";
 import { Simulator } from "./sim/index.js";
 import { validationInterceptor } from "./validation/index.js";
 
@@ -65,11 +65,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       errInfo: config.errInfo,
       health,
       routes: (router) => {
-        router.service(ConnectionService, connectionService(deps));
-        // The rest of the contract is served as it lands: until then each RPC answers UNIMPLEMENTED, saying so,
-        // and reflection already shows the whole API.
+        const implemented = serviceImplementations(deps);
+        // A service (or method) not implemented yet answers UNIMPLEMENTED, saying so; reflection shows the whole API.
         for (const service of IBRPC_SERVICES) {
-          if (service.typeName !== ConnectionService.typeName) router.service(service, {});
+          router.service(service, (implemented.get(service.typeName) ?? {}) as Partial<ServiceImpl<typeof service>>);
         }
       },
       interceptors: [validationInterceptor()],

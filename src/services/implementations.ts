@@ -1,0 +1,22 @@
+import type { DescService } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { ConnectionService } from "../../gen/ibrpc/v1/connection_pb.js";
+import type { ServiceDeps } from "./call-context.js";
+import { connectionService } from "./connection-service.js";
+
+/** A service's implementation as the router takes it: any subset of its methods. */
+type AnyImpl = Partial<ServiceImpl<DescService>>;
+
+/** Pairs a service with its (typed) implementation; the map below forgets the type, the router does not need it. */
+function impl<S extends DescService>(service: S, methods: Partial<ServiceImpl<S>>): [DescService, AnyImpl] {
+  return [service, methods as unknown as AnyImpl];
+}
+
+/**
+ * The implemented services, by full name. One line per service file: the server registers every service of the
+ * contract (src/services/catalog.ts) and takes the implementation from here when there is one.
+ */
+export function serviceImplementations(deps: ServiceDeps): Map<string, AnyImpl> {
+  const impls: [DescService, AnyImpl][] = [impl(ConnectionService, connectionService(deps))];
+  return new Map(impls.map(([service, impl]) => [service.typeName, impl]));
+}
