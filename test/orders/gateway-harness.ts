@@ -1,0 +1,51 @@
+import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
+import { GatewayConnection } from "../../src/gateway/gateway-connection.js";
+import { Simulator, type SimulatorOptions } from "../../src/sim/index.js";
+import { testLogger } from "../sim/helpers.js";
+
+/** A simulator and one real GatewayConnection to it, torn down by {@link stop}. */
+export class GatewayHarness {
+  readonly sim: Simulator;
+  gateway: GatewayConnection | undefined;
+
+  constructor(options: SimulatorOptions = {}) {
+    this.sim = new Simulator({ seed: 42, logger: testLogger, ...options });
+  }
+
+  async connect(baseClientId = 100): Promise<GatewayConnection> {
+    const { port } = await this.sim.start();
+    const gateway = new GatewayConnection({
+      endpoint: { name: "sim", host: "127.0.0.1", port },
+      baseClientId,
+      logger: testLogger,
+      backoff: { initialMs: 20, maxMs: 100, factor: 2, jitter: 0 },
+    });
+    this.gateway = gateway;
+    gateway.start();
+    await reach(gateway, GatewayState.READY);
+    return gateway;
+  }
+
+  async stop(): Promise<void> {
+    await this.gateway?.close();
+    await this.sim.stop();
+  }
+}
+
+/** Resolves when the connection reaches `state`; fails after `ms`. */
+export function reach(gateway: GatewayConnection, state: GatewayState, ms = 5_000): Promise<void> {
+  if (gateway.snapshot().state === state) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      gateway.off("change", onChange);
+      reject(new Error(`gateway never reached ${GatewayState[state]} (now ${GatewayState[gateway.snapshot().state]})`));
+    }, ms);
+    const onChange = () => {
+      if (gateway.snapshot().state !== state) return;
+      clearTimeout(timer);
+      gateway.off("change", onChange);
+      resolve();
+    };
+    gateway.on("change", onChange);
+  });
+}
