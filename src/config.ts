@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import path from "node:path";
+import { type AuthScope, AUTH_SCOPES as SCOPES } from "./auth/scopes.js";
 import type { GatewayEndpoint } from "./gateway/gateway-connection.js";
 
 /**
@@ -42,7 +43,7 @@ export interface ConfiguredGateway extends GatewayEndpoint {
   simulated: boolean;
 }
 
-export type AuthScope = "read" | "trade" | "admin";
+export type { AuthScope };
 
 export interface AuthToken {
   token: string;
@@ -57,7 +58,6 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-const SCOPES: readonly AuthScope[] = ["read", "trade", "admin"];
 /** Shorter bearer tokens are guessable; refuse them rather than protect nothing. */
 const MIN_TOKEN_LENGTH = 16;
 

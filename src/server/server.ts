@@ -1,9 +1,11 @@
-import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type ConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { type ConnectNodeAdapterOptions, connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
+import { CALLER, type Caller, openCaller } from "../auth/caller.js";
 import { errorInterceptor } from "./error-interceptor.js";
 import { type HealthStatus, registerHealth } from "./health.js";
+import { type HttpRequest, type HttpRoute, matchRoute, sendJson } from "./http-routes.js";
 import { listen, type RequestHandler } from "./listener.js";
 import { loggingInterceptor } from "./logging-interceptor.js";
 import { registerReflection } from "./reflection.js";
@@ -23,6 +25,11 @@ export interface ServerOptions {
   routes: (router: ConnectRouter) => void;
   /** Run inside logging and error mapping, so their failures are logged and mapped too (e.g. auth). */
   interceptors?: Interceptor[];
+  /**
+   * Plain-HTTP endpoints on the same port (REST reads, /metrics), checked before the RPC router; authenticated and
+   * scope-checked like RPCs. See {@link HttpRoute}.
+   */
+  httpRoutes?: readonly HttpRoute[];
 }
 
 export interface RunningServer {
@@ -61,11 +68,38 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ],
     shutdownSignal: shutdown.signal,
     fallback: fallback(services),
+    contextValues: (req) => createContextValues().set(CALLER, callerOf(req)),
   });
+  const httpRoutes = opts.httpRoutes ?? [];
+  const front: RequestHandler = (req, res) => {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q < 0 ? url : url.slice(0, q);
+    const route = matchRoute(httpRoutes, req.method ?? "", path);
+    if (route) {
+      const aborted = new AbortController();
+      res.once("close", () => aborted.abort());
+      const ctx = {
+        caller: callerOf(req),
+        path,
+        query: new URLSearchParams(q < 0 ? "" : url.slice(q + 1)),
+        signal: AbortSignal.any([aborted.signal, shutdown.signal]),
+        logger,
+      };
+      Promise.resolve()
+        .then(() => route.handler(req, res, ctx))
+        .catch((err: unknown) => {
+          logger.error({ err, path, method: req.method }, "http route failed");
+          sendJson(res, 500, { code: "internal", message: "internal error" });
+        });
+      return;
+    }
+    rpcHandler(req, res);
+  };
   const listener = await listen({
     host: opts.host,
     port: opts.port,
-    handler: rpcHandler as RequestHandler,
+    handler: front,
     tls: opts.tls,
     logger,
   });
@@ -123,4 +157,9 @@ function fallback(services: readonly string[]): NonNullable<ConnectNodeAdapterOp
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("not found\n");
   };
+}
+
+/** The authenticated caller of a request (set by the front layer; open until authentication is configured). */
+function callerOf(req: HttpRequest): Caller {
+  return openCaller(`${req.socket?.remoteAddress ?? "?"}:${req.socket?.remotePort ?? "?"}`);
 }
