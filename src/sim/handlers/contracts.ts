@@ -73,7 +73,7 @@ function sendDetails(session: ClientSession, reqId: number, { instrument, exchan
     tradingHours: renderSessions(schedule, schedule.trading, now),
     liquidHours: renderSessions(schedule, schedule.liquid, now),
     evRule: details.evRule,
-    evMultiplier: details.evMultiplier,
+    evMultiplier: details.evMultiplier || undefined,
     secIdList: details.secIdList.map((id) => ({ tag: id.tag, value: id.value })),
     aggGroup: details.aggGroup,
     // One rule id per valid exchange, in the same order, as TWS lists them.
@@ -93,7 +93,7 @@ function sendDetails(session: ClientSession, reqId: number, { instrument, exchan
     strike: contract.strike,
     right: contract.right,
     localSymbol: contract.localSymbol,
-    multiplier: contract.multiplier === "" ? undefined : Number(contract.multiplier),
+    multiplier: contract.multiplier,
     priceMagnifier: details.priceMagnifier,
     underConId: details.underConId,
     primaryExch: contract.primaryExch,
@@ -162,7 +162,7 @@ export const contractHandlers: readonly RequestHandler[] = [
         exchange: chain.exchange,
         underlyingConId: chain.underConId,
         tradingClass: chain.tradingClass,
-        multiplier: Number(chain.multiplier),
+        multiplier: chain.multiplier,
         expirations: chain.expirations.map((expiration) => ({ expiration })),
         strikes: chain.strikes.map((strike) => ({ strike })),
       });

@@ -1,5 +1,5 @@
 import { ServerVersion } from "../server-version.js";
-import { bool, decimal, double, group, int, optInt, str, version, when } from "../wire/fields.js";
+import { bool, decimal, double, group, int, optDouble, optInt, str, version, when } from "../wire/fields.js";
 import { defineMessage } from "../wire/layout.js";
 import { requestContractFields } from "./contract-fields.js";
 
@@ -57,7 +57,8 @@ export const contractData = defineMessage(10, "contractData", [
   str("tradingClass"),
   int("conId"),
   double("minTick"),
-  double("multiplier"),
+  // A string at IB (EDecoder readStr): "" for a stock, "100" for an option. Never the unset-double sentinel.
+  str("multiplier"),
   str("orderTypes"),
   str("validExchanges"),
   int("priceMagnifier"),
@@ -72,7 +73,8 @@ export const contractData = defineMessage(10, "contractData", [
   str("tradingHours"),
   str("liquidHours"),
   str("evRule"),
-  double("evMultiplier"),
+  // TWS sends "" when the contract has no economic-value multiplier (every reference decoder reads "" as 0 / unset).
+  optDouble("evMultiplier"),
   secIdList,
   int("aggGroup"),
   str("underSymbol"),
@@ -120,7 +122,8 @@ export const bondContractData = defineMessage(18, "bondContractData", [
   str("tradingHours").since(ServerVersion.BOND_TRADING_HOURS),
   str("liquidHours").since(ServerVersion.BOND_TRADING_HOURS),
   str("evRule"),
-  double("evMultiplier"),
+  // TWS sends "" when the contract has no economic-value multiplier (every reference decoder reads "" as 0 / unset).
+  optDouble("evMultiplier"),
   secIdList,
   int("aggGroup"),
   str("marketRuleIds"),
@@ -160,7 +163,8 @@ export const securityDefinitionOptionParameter = defineMessage(75, "securityDefi
   str("exchange"),
   int("underlyingConId"),
   str("tradingClass"),
-  double("multiplier"),
+  // A string at IB (EDecoder readStr), e.g. "100".
+  str("multiplier"),
   group("expirations", [str("expiration")]),
   group("strikes", [double("strike")]),
 ]);

@@ -1,5 +1,5 @@
 import { ServerVersion } from "../server-version.js";
-import { bool, decimal, double, int, optInt, str, version } from "../wire/fields.js";
+import { bool, decimal, double, int, optDouble, optInt, str, version } from "../wire/fields.js";
 import { defineMessage, type MessageValues } from "../wire/layout.js";
 import { contractIdentity } from "./contract-fields.js";
 
@@ -28,7 +28,8 @@ export const execDetails = defineMessage(11, "execDetails", [
   int("reqId"),
   int("orderId"),
   ...contractIdentity,
-  double("multiplier"),
+  // A string at IB (EDecoder readStr from version 9): "" for a stock, never the unset-double sentinel.
+  str("multiplier"),
   str("exchange"),
   str("currency"),
   str("localSymbol"),
@@ -47,7 +48,8 @@ export const execDetails = defineMessage(11, "execDetails", [
   double("avgPrice"),
   str("orderRef"),
   str("evRule"),
-  double("evMultiplier"),
+  // "" when not applicable, as TWS sends it.
+  optDouble("evMultiplier"),
   str("modelCode"),
   int("lastLiquidity"),
   bool("pendingPriceRevision").since(ServerVersion.PENDING_PRICE_REVISION),

@@ -141,7 +141,7 @@ export function execDetailsValues(reqId: number, execution: Execution): ExecDeta
     reqId,
     orderId: order.orderId,
     ...contractOf(order),
-    multiplier: Number(order.instrument.contract.multiplier) || undefined,
+    multiplier: order.instrument.contract.multiplier,
     execId: execution.execId,
     time: formatConnectionTime(execution.time),
     acctNumber: execution.account,
