@@ -9,6 +9,7 @@ import { type HttpRequest, type HttpRoute, matchRoute, sendJson } from "./http-r
 import { listen, type RequestHandler } from "./listener.js";
 import { loggingInterceptor } from "./logging-interceptor.js";
 import { registerReflection } from "./reflection.js";
+import { streamShutdownInterceptor } from "./stream-shutdown.js";
 import type { TlsConfig } from "./tls.js";
 
 export interface ServerOptions {
@@ -38,11 +39,11 @@ export interface RunningServer {
   readonly port: number;
   /** Base URL for clients, e.g. http://127.0.0.1:50051. */
   readonly url: string;
-  /** Aborted when closing starts; every handler context's signal follows it. */
+  /** Aborted when closing starts: server streams end with UNAVAILABLE; unary calls keep running within the grace. */
   readonly shutdownSignal: AbortSignal;
   /**
-   * Graceful stop: refuses new connections, marks health NOT_SERVING, aborts handler signals (streams end with
-   * UNAVAILABLE), waits up to `graceMs` (default 5000) for in-flight calls, then cuts the rest. Idempotent.
+   * Graceful stop: refuses new connections, marks health NOT_SERVING, ends streams with UNAVAILABLE, lets in-flight
+   * unary calls finish for up to `graceMs` (default 5000), then cuts the rest. Idempotent.
    */
   close(graceMs?: number): Promise<void>;
 }
@@ -64,9 +65,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     interceptors: [
       loggingInterceptor(logger),
       errorInterceptor({ errInfo: opts.errInfo, logger }),
+      streamShutdownInterceptor(shutdown.signal),
       ...(opts.interceptors ?? []),
     ],
-    shutdownSignal: shutdown.signal,
+    // Not connect's shutdownSignal: it aborts unary handlers too (see stream-shutdown.ts).
     fallback: fallback(services),
     contextValues: (req) => createContextValues().set(CALLER, callerOf(req)),
   });

@@ -72,6 +72,39 @@ describe("graceful close", () => {
     await withTimeout(closed, "close", 5000);
   });
 
+  test("does not abort the signal of an in-flight unary call: a call waiting on IB finishes within the grace", async () => {
+    // The shape of every IB-bound handler: it waits for an answer and gives up when its signal fires.
+    let started!: () => void;
+    const inHandler = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const server = await startTestServer({
+      routes: (router) =>
+        router.service(ConnectionService, {
+          async listGateways(_req, ctx) {
+            started();
+            await new Promise<void>((resolve, reject) => {
+              answered.then(resolve);
+              ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true });
+            });
+            return { gateways: [{ name: "answered" }] };
+          },
+        }),
+    });
+    const client = createClient(ConnectionService, createGrpcTransport({ baseUrl: server.url }));
+    const call = client.listGateways({}, { timeoutMs: 10_000 });
+    await withTimeout(inHandler, "handler start", 5000);
+    const closed = server.close(10_000);
+    expect(server.health.get("")).toBe(ServingStatus.NOT_SERVING);
+    answer();
+    expect((await withTimeout(call, "in-flight call", 5000)).gateways[0]?.name).toBe("answered");
+    await withTimeout(closed, "close", 5000);
+  });
+
   test("cuts calls still running when the grace period is over", async () => {
     const server = await startTestServer({ routes: slowRoutes(60_000) });
     const client = createClient(ConnectionService, createGrpcTransport({ baseUrl: server.url }));
