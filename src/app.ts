@@ -4,6 +4,7 @@ import { AccountHistoryService } from "../gen/ibrpc/v1/account_history_pb.js";
 import type { Config } from "./config.js";
 import type { GatewayEndpoint } from "./gateway/gateway-connection.js";
 import { GatewayPool } from "./gateway/gateway-pool.js";
+import { servingStatusOf } from "./server/gateway-health.js";
 import { HealthStatus, OVERALL, type RunningServer, ServingStatus, startServer } from "./server/index.js";
 import type { ServiceDeps } from "./services/call-context.js";
 import { IBRPC_SERVICES } from "./services/catalog.js";
@@ -46,7 +47,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const pool = new GatewayPool({ endpoints, baseClientId: config.baseClientId, logger });
   const health = new HealthStatus({ [OVERALL]: ServingStatus.NOT_SERVING });
   const followGateways = () => {
-    const status = pool.anyReady ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    const status = servingStatusOf(pool.gateways.map((g) => g.snapshot()));
     health.set(OVERALL, status);
     for (const s of GATEWAY_BOUND_SERVICES) health.set(s.typeName, status);
   };
