@@ -28,6 +28,25 @@ export async function withDeadline<T>(
   }
 }
 
+/**
+ * DEADLINE_EXCEEDED that knows its two halves: what was missing ("reqPositions: 3 position rows gathered, no
+ * positionEnd from gateway sim") and when ("within 5000 ms" / "before the call's deadline"), so a layer that knows
+ * more (the correlator) can restate the first half and keep the second.
+ */
+export class DeadlineError extends ConnectError {
+  constructor(
+    readonly missing: string,
+    readonly within: string,
+  ) {
+    super(`${missing} ${within}`, Code.DeadlineExceeded);
+  }
+
+  /** The same deadline, with a better account of what was missing. */
+  restate(missing: string): DeadlineError {
+    return new DeadlineError(missing, this.within);
+  }
+}
+
 const releasers = new WeakMap<AbortSignal, () => void>();
 
 /** Stops a deadline's timer (and caller listener) without aborting anything. */
@@ -39,7 +58,7 @@ export function release(signal: AbortSignal): void {
 export function deadlineSignal(opts: DeadlineOptions, describe: () => string): AbortSignal {
   const controller = new AbortController();
   const timer = setTimeout(() => {
-    controller.abort(new ConnectError(`${describe()} within ${opts.timeoutMs} ms`, Code.DeadlineExceeded));
+    controller.abort(new DeadlineError(describe(), `within ${opts.timeoutMs} ms`));
   }, opts.timeoutMs);
   timer.unref?.();
   const onCallerAbort = () => {
@@ -60,7 +79,7 @@ export function deadlineSignal(opts: DeadlineOptions, describe: () => string): A
 /** Keeps the caller's code (deadline vs. cancel) but says what was missing when it was a deadline. */
 function callerAbortReason(reason: unknown, describe: () => string): unknown {
   const err = ConnectError.from(reason ?? new Error("aborted"), Code.Canceled);
-  if (err.code === Code.DeadlineExceeded) return new ConnectError(`${describe()} before the call's deadline`, err.code);
+  if (err.code === Code.DeadlineExceeded) return new DeadlineError(describe(), "before the call's deadline");
   return err;
 }
 

@@ -8,7 +8,9 @@ import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js"
 import { withDeadline } from "./deadline.js";
 import { classifyIbCode } from "./ib-codes.js";
 import { IbError } from "./ib-error.js";
-import { DEFAULT_PACING, Pacer, type PacerOptions } from "./pacer.js";
+import { IbEventBus } from "./ib-event-bus.js";
+import { decodeEvent } from "./ib-events.js";
+import { DEFAULT_PACING, Pacer, type PacerOptions, type Priority } from "./pacer.js";
 import { type IbEventArgs, RequestCorrelator } from "./request-correlator.js";
 
 /** Where a gateway listens, as configured in IB_GW. */
@@ -65,7 +67,10 @@ interface ConnectionEvents {
   notice: [IbNotice];
   /** IB said 1101: the gateway is back but every market data subscription is gone and must be re-sent. */
   subscriptionsLost: [];
-  /** Every raw IBApi event, for subscription owners (the feed hub) that route by reqId themselves. */
+  /**
+   * Every raw IBApi event. Prefer the typed {@link GatewayConnection.events} (named fields); this stays for code that
+   * forwards events without reading them.
+   */
   event: [EventName, IbEventArgs];
 }
 
@@ -87,6 +92,8 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   readonly name: string;
   readonly address: string;
   readonly correlator: RequestCorrelator;
+  /** Typed subscriptions to this connection's IB events, across reconnects: `conn.events.on(EventName.x, (e) => ...)`. */
+  readonly events: IbEventBus;
   private readonly opts: GatewayConnectionOptions;
   private readonly log: Logger;
   private readonly pacer: Pacer;
@@ -116,9 +123,10 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     this.pacer = new Pacer({ ...DEFAULT_PACING, ...opts.pacing });
     this.pacer.close(this.notConnectedError());
     this.correlator = new RequestCorrelator({
-      send: (write, signal) => this.send(write, signal),
+      send: (write, signal, priority) => this.send(write, signal, priority),
       gatewayName: this.name,
     });
+    this.events = new IbEventBus((err, event) => this.log.error({ err, event }, "IB event listener failed"));
   }
 
   get clientId(): number {
@@ -167,11 +175,11 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
 
   /**
    * Writes one message to IB through the connection's pacer. Fails with UNAVAILABLE while not connected, so a
-   * request never waits for a gateway that is down.
+   * request never waits for a gateway that is down. `priority` "urgent" is for cancels and order messages.
    */
-  send(write: () => void, signal?: AbortSignal): Promise<void> {
+  send(write: () => void, signal?: AbortSignal, priority?: Priority): Promise<void> {
     if (!this.isConnected) return Promise.reject(this.notConnectedError());
-    return this.pacer.schedule(write, signal);
+    return this.pacer.schedule(write, signal, priority);
   }
 
   /** Disconnects for good: fails pending requests, stops reconnecting. Idempotent. */
@@ -232,24 +240,23 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     if (api !== this.api) return; // a late event from a session already given up
     switch (name) {
       case EventName.server:
-        this.serverVersion = args[0] as number;
+        this.serverVersion = decodeEvent(name, args).serverVersion;
         break;
       case EventName.nextValidId:
-        this.onNextValidId(args[0] as number);
+        this.onNextValidId(decodeEvent(name, args).orderId);
         break;
       case EventName.managedAccounts:
-        this.managedAccounts = String(args[0] ?? "")
-          .split(",")
-          .map((a) => a.trim())
-          .filter((a) => a.length > 0);
+        this.managedAccounts = splitAccounts(decodeEvent(name, args).accountsList);
         this.emitChange();
         break;
-      case EventName.info:
-        this.onConnectionMessage(args[1] as number, String(args[0]));
+      case EventName.info: {
+        const { code, message } = decodeEvent(name, args);
+        this.onConnectionMessage(code, String(message));
         break;
+      }
       case EventName.error: {
-        const [err, code, reqId] = args as [Error, number, number];
-        if (reqId === -1 || reqId === undefined) this.onConnectionMessage(code, err.message);
+        const { error, code, reqId } = decodeEvent(name, args);
+        if (reqId === -1 || reqId === undefined) this.onConnectionMessage(code, error.message);
         break;
       }
       case EventName.disconnected:
@@ -257,6 +264,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
         return;
     }
     this.correlator.dispatch(name, args);
+    this.events.dispatch(name, args);
     this.emit("event", name, args);
   }
 
@@ -318,13 +326,13 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
         { timeoutMs },
         () => "heartbeat: no currentTime",
         (signal) =>
-          this.correlator.next(
-            "reqCurrentTime",
-            EventName.currentTime,
-            () => api.reqCurrentTime(),
-            () => true,
+          this.correlator.next({
+            request: "reqCurrentTime",
+            event: EventName.currentTime,
+            send: () => api.reqCurrentTime(),
+            map: () => true,
             signal,
-          ),
+          }),
       ).then(
         () => {
           inFlight = false;
@@ -388,4 +396,12 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   private notConnectedError(): IbError {
     return new IbError(504, `gateway ${this.name} (${this.address}) is not connected`, { gateway: this.name });
   }
+}
+
+/** managedAccounts' comma list ("DU1,DU2,") as account ids. */
+export function splitAccounts(csv: string | undefined): string[] {
+  return String(csv ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
 }

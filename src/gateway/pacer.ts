@@ -7,7 +7,18 @@ import { IbError } from "./ib-error.js";
  *
  * A queued message is dropped, not sent late, when its caller gives up (AbortSignal): a request nobody waits for
  * any more would only spend the budget of the others.
+ *
+ * Priorities: "urgent" messages (cancels, placeOrder, cancelOrder, reqGlobalCancel) go ahead of every queued
+ * "normal" one (requests), so a cancel or an order never waits behind a burst of data requests. Both share the one
+ * bucket, so the 45-per-second-window guarantee holds whatever the mix.
+ *
+ * API:
+ *   pacer.schedule(write, signal?, priority = "normal"): Promise<void>   resolves once written; a throwing `write`
+ *                                                                         rejects (never throws synchronously)
+ *   pacer.close(err) / pacer.reopen() / pacer.queued / pacer.sent
  */
+export type Priority = "urgent" | "normal";
+
 export interface PacerOptions {
   ratePerSec: number;
   burst: number;
@@ -30,7 +41,9 @@ export class Pacer {
   private readonly opts: Required<PacerOptions>;
   private tokens: number;
   private lastRefill: number;
-  private readonly queue: Waiter[] = [];
+  /** Waiting messages by priority: urgent ones drain first. */
+  private readonly urgent: Waiter[] = [];
+  private readonly normal: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closedWith: Error | undefined;
   /** Messages sent since creation, for metrics and tests. */
@@ -44,35 +57,42 @@ export class Pacer {
 
   /** Messages waiting for a slot. */
   get queued(): number {
-    return this.queue.length;
+    return this.urgent.length + this.normal.length;
   }
 
   /**
    * Runs `send` (which writes one message) as soon as the budget allows. Resolves once sent; rejects with the
    * signal's reason if the caller gave up first, or with the close reason if the connection went away.
    */
-  schedule(send: () => void, signal?: AbortSignal): Promise<void> {
+  schedule(send: () => void, signal?: AbortSignal, priority: Priority = "normal"): Promise<void> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.queue.length === 0 && this.take()) {
-      send();
+    const queue = priority === "urgent" ? this.urgent : this.normal;
+    // Fast path: nothing ahead of this message (of its priority or above) and a token at hand.
+    if (this.urgent.length === 0 && queue.length === 0 && this.take()) {
+      try {
+        send();
+      } catch (err) {
+        // A write that throws must fail its caller now, not escape schedule() and strand whoever awaits it.
+        return Promise.reject(err);
+      }
       this.sent++;
       return Promise.resolve();
     }
-    if (this.queue.length >= this.opts.maxQueue) {
+    if (this.queued >= this.opts.maxQueue) {
       return Promise.reject(new IbError(100, "ibrpc: outbound queue to the gateway is full; retry later"));
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { send, resolve, reject, signal, onAbort: undefined };
       if (signal) {
         waiter.onAbort = () => {
-          const i = this.queue.indexOf(waiter);
-          if (i >= 0) this.queue.splice(i, 1);
+          const i = queue.indexOf(waiter);
+          if (i >= 0) queue.splice(i, 1);
           reject(signal.reason);
         };
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
-      this.queue.push(waiter);
+      queue.push(waiter);
       this.arm();
     });
   }
@@ -82,7 +102,7 @@ export class Pacer {
     this.closedWith = reason;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    for (const w of this.queue.splice(0)) {
+    for (const w of [...this.urgent.splice(0), ...this.normal.splice(0)]) {
       this.detach(w);
       w.reject(reason);
     }
@@ -105,7 +125,7 @@ export class Pacer {
   }
 
   private arm(): void {
-    if (this.timer || this.queue.length === 0) return;
+    if (this.timer || this.queued === 0) return;
     const wait = Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.opts.ratePerSec));
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -114,8 +134,8 @@ export class Pacer {
   }
 
   private drain(): void {
-    while (this.queue.length > 0 && this.take()) {
-      const w = this.queue.shift() as Waiter;
+    while (this.queued > 0 && this.take()) {
+      const w = (this.urgent.shift() ?? this.normal.shift()) as Waiter;
       this.detach(w);
       try {
         w.send();

@@ -1,9 +1,8 @@
 import type { HandlerContext } from "@connectrpc/connect";
-import type { EventName } from "@stoqey/ib";
 import { callTimeoutMs, withDeadline } from "../gateway/deadline.js";
 import type { GatewayConnection } from "../gateway/gateway-connection.js";
 import { GATEWAY_HEADER, type GatewayPool } from "../gateway/gateway-pool.js";
-import type { IbEventArgs } from "../gateway/request-correlator.js";
+import type { IbEventMap, IbEventName } from "../gateway/ib-events.js";
 
 /** What every service needs from the application. */
 export interface ServiceDeps {
@@ -38,19 +37,38 @@ export function withCallDeadline<T>(
 
 /**
  * The unary shape of a request IB answers with one reqId-less callback (reqCurrentTime -> currentTime): picks the
- * gateway, sends, waits for the answer within the call's deadline. Concurrent callers share one request to IB.
+ * gateway, sends, waits for the answer within the call's deadline. Concurrent callers share one request to IB, each
+ * with its own `map`.
  */
-export async function askGateway<T>(
+export async function askGateway<T, E extends IbEventName>(
   deps: ServiceDeps,
   ctx: HandlerContext,
-  spec: { request: string; answer: EventName; send: (gw: GatewayConnection) => void; map: (args: IbEventArgs) => T },
+  spec: {
+    request: string;
+    answer: E;
+    send: (gw: GatewayConnection) => void;
+    map: (event: IbEventMap[E]) => T;
+    /** Identical-request key when it is not just the request name (e.g. "reqMarketRule:26"). */
+    share?: string;
+    /** Only an answer for which this is true counts (e.g. the marketRule with the asked id). */
+    isEnd?: (event: IbEventMap[E]) => boolean;
+  },
 ): Promise<{ gateway: string; value: T }> {
   const gw = gatewayFor(deps, ctx);
   const value = await withCallDeadline(
     deps,
     ctx,
     () => `${spec.request}: no ${spec.answer} from gateway ${gw.name}`,
-    (signal) => gw.correlator.next(spec.request, spec.answer, () => spec.send(gw), spec.map, signal),
+    (signal) =>
+      gw.correlator.next({
+        request: spec.request,
+        event: spec.answer,
+        send: () => spec.send(gw),
+        map: spec.map,
+        share: spec.share,
+        isEnd: spec.isEnd,
+        signal,
+      }),
   );
   return { gateway: gw.name, value };
 }

@@ -11,7 +11,7 @@ import {
   type WatchGatewaysResponse,
   WatchGatewaysResponseSchema,
 } from "../../gen/ibrpc/v1/connection_pb.js";
-import type { GatewaySnapshot, IbNotice } from "../gateway/gateway-connection.js";
+import { type GatewaySnapshot, type IbNotice, splitAccounts } from "../gateway/gateway-connection.js";
 import { AsyncQueue } from "../util/async-queue.js";
 import { askGateway, gatewayFor, type ServiceDeps, withCallDeadline } from "./call-context.js";
 
@@ -25,7 +25,7 @@ export function connectionService(deps: ServiceDeps): ServiceImpl<typeof Connect
         request: "reqCurrentTime",
         answer: EventName.currentTime,
         send: (gw) => gw.ib.reqCurrentTime(),
-        map: (args) => Number(args[0]),
+        map: (e) => e.time,
       });
       return { time: timestampFromDate(new Date(secs * 1000)), gateway };
     },
@@ -35,7 +35,7 @@ export function connectionService(deps: ServiceDeps): ServiceImpl<typeof Connect
         request: "reqManagedAccts",
         answer: EventName.managedAccounts,
         send: (gw) => gw.ib.reqManagedAccts(),
-        map: (args) => String(args[0] ?? ""),
+        map: (e) => e.accountsList,
       });
       return { accountsList: splitAccounts(csv), gateway };
     },
@@ -46,7 +46,7 @@ export function connectionService(deps: ServiceDeps): ServiceImpl<typeof Connect
         request: "reqIds",
         answer: EventName.nextValidId,
         send: (gw) => gw.ib.reqIds(req.numIds),
-        map: (args) => Number(args[0]),
+        map: (e) => e.orderId,
       });
       return { orderId, gateway };
     },
@@ -61,7 +61,8 @@ export function connectionService(deps: ServiceDeps): ServiceImpl<typeof Connect
           gw.correlator.gather({
             request: "reqUserInfo",
             send: (reqId) => gw.ib.reqUserInfo(reqId),
-            items: { [EventName.userInfo]: (args) => String(args[1] ?? "") },
+            items: { [EventName.userInfo]: (e) => e.whiteBrandingId ?? "" },
+            noun: "userInfo answers",
             end: EventName.userInfo,
             signal,
           }),
@@ -101,13 +102,6 @@ export function connectionService(deps: ServiceDeps): ServiceImpl<typeof Connect
       }
     },
   };
-}
-
-function splitAccounts(csv: string): string[] {
-  return csv
-    .split(",")
-    .map((a) => a.trim())
-    .filter((a) => a.length > 0);
 }
 
 export function toGateway(s: GatewaySnapshot): Gateway {

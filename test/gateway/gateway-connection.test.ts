@@ -57,13 +57,13 @@ function reach(conn: GatewayConnection, state: GatewayState, ms = 5_000): Promis
 
 function currentTime(conn: GatewayConnection, timeoutMs = 2_000): Promise<number> {
   const signal = deadlineSignal({ timeoutMs }, () => "no currentTime");
-  return conn.correlator.next(
-    "t",
-    EventName.currentTime,
-    () => conn.ib.reqCurrentTime(),
-    (a) => Number(a[0]),
+  return conn.correlator.next({
+    request: "reqCurrentTime",
+    event: EventName.currentTime,
+    send: () => conn.ib.reqCurrentTime(),
+    map: (e) => e.time,
     signal,
-  );
+  });
 }
 
 describe("GatewayConnection against the simulator", () => {
@@ -156,14 +156,17 @@ describe("GatewayConnection against the simulator", () => {
         request: "reqUserInfo",
         send: (id) => conn.ib.reqUserInfo(id),
         cancel: (id) => cancelled.push(id),
-        items: { [EventName.userInfo]: (a) => a[1] },
+        items: { [EventName.userInfo]: (e) => e.whiteBrandingId },
+        noun: "userInfo answers",
         end: EventName.contractDetailsEnd, // never sent for this request
         signal: deadlineSignal({ timeoutMs: 300 }, () => "reqUserInfo: no contractDetailsEnd"),
       })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).code).toBe(Code.DeadlineExceeded);
-    expect((err as ConnectError).rawMessage).toBe("reqUserInfo: no contractDetailsEnd within 300 ms");
+    expect((err as ConnectError).rawMessage).toBe(
+      "reqUserInfo: 1 userInfo answers gathered, no contractDetailsEnd from gateway test within 300 ms",
+    );
     await new Promise((r) => setTimeout(r, 100));
     expect(cancelled).toHaveLength(1);
     expect(conn.correlator.pendingCount).toBe(0);
