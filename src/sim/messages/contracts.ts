@@ -16,7 +16,7 @@ export const reqContractDetails = defineMessage(9, "reqContractDetails", [
   bool("includeExpired"),
   str("secIdType"),
   str("secId"),
-  str("issuerId"),
+  str("issuerId").orAbsent(),
 ]);
 
 const secIdList = group("secIdList", [str("tag"), str("value")]);

@@ -1,4 +1,4 @@
-import { bool, decimal, double, int, str, version } from "../wire/fields.js";
+import { bool, decimal, double, int, str, tagValues, version } from "../wire/fields.js";
 import { defineMessage } from "../wire/layout.js";
 import { requestContractFields } from "./contract-fields.js";
 
@@ -11,9 +11,13 @@ export const reqMktDepth = defineMessage(10, "reqMktDepth", [
   int("numRows"),
   bool("isSmartDepth"),
   /** mktDepthOptions as "tag=value;" pairs. */
-  str("options"),
+  tagValues("options"),
 ]);
-export const cancelMktDepth = defineMessage(11, "cancelMktDepth", [version(), int("tickerId"), bool("isSmartDepth")]);
+export const cancelMktDepth = defineMessage(11, "cancelMktDepth", [
+  version(),
+  int("tickerId"),
+  bool("isSmartDepth").orAbsent(),
+]);
 
 /** operation 0 insert, 1 update, 2 delete; side 0 ask, 1 bid. */
 export const updateMktDepth = defineMessage(12, "updateMktDepth", [

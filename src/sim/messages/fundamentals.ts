@@ -1,4 +1,4 @@
-import { int, str, version } from "../wire/fields.js";
+import { int, str, tagValues, version } from "../wire/fields.js";
 import { defineMessage } from "../wire/layout.js";
 
 /** Fundamental data (Reuters/Refinitiv XML reports), both directions. */
@@ -15,7 +15,8 @@ export const reqFundamentalData = defineMessage(52, "reqFundamentalData", [
   str("currency"),
   str("localSymbol"),
   str("reportType"),
-  str("fundamentalDataOptions"),
+  /** @stoqey/ib sends one string; IB's reference clients a count, then the string. Both read here. */
+  tagValues("fundamentalDataOptions"),
 ]);
 export const cancelFundamentalData = defineMessage(53, "cancelFundamentalData", [version(), int("reqId")]);
 

@@ -1,4 +1,4 @@
-import { bool, decimal, double, group, int, str, version, when } from "../wire/fields.js";
+import { bool, decimal, double, group, int, str, tagValues, version, when } from "../wire/fields.js";
 import { defineMessage } from "../wire/layout.js";
 import { requestContractFields } from "./contract-fields.js";
 
@@ -28,8 +28,8 @@ export const reqHistoricalData = defineMessage(20, "reqHistoricalData", [
     (values) => String(values.secType).toUpperCase() === "BAG",
     [group("comboLegs", [int("conId"), int("ratio"), str("action"), str("exchange")])],
   ),
-  bool("keepUpToDate"),
-  str("chartOptions"),
+  bool("keepUpToDate").orAbsent(),
+  tagValues("chartOptions"),
 ]);
 export const cancelHistoricalData = defineMessage(25, "cancelHistoricalData", [version(), int("reqId")]);
 export const reqHeadTimestamp = defineMessage(87, "reqHeadTimestamp", [
@@ -37,7 +37,7 @@ export const reqHeadTimestamp = defineMessage(87, "reqHeadTimestamp", [
   ...contractWithExpired,
   bool("useRTH"),
   str("whatToShow"),
-  int("formatDate"),
+  int("formatDate").orAbsent(),
 ]);
 export const reqHistogramData = defineMessage(88, "reqHistogramData", [
   int("reqId"),
@@ -58,7 +58,7 @@ export const reqHistoricalTicks = defineMessage(96, "reqHistoricalTicks", [
   str("whatToShow"),
   bool("useRth"),
   bool("ignoreSize"),
-  str("miscOptions"),
+  tagValues("miscOptions"),
 ]);
 
 // Simulator -> client.

@@ -7,7 +7,11 @@ import { defineMessage } from "../wire/layout.js";
  */
 
 /** Sent once right after the handshake, outside the client's rate limiter. */
-export const startApi = defineMessage(71, "startApi", [version(2), int("clientId"), str("optionalCapabilities")]);
+export const startApi = defineMessage(71, "startApi", [
+  version(2),
+  int("clientId"),
+  str("optionalCapabilities").orAbsent(),
+]);
 
 export const reqIds = defineMessage(8, "reqIds", [version(), int("numIds")]);
 export const reqManagedAccts = defineMessage(17, "reqManagedAccts", [version()]);

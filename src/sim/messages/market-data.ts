@@ -1,4 +1,4 @@
-import { bool, decimal, double, group, int, str, version, when } from "../wire/fields.js";
+import { bool, decimal, double, group, int, str, tagValues, version, when } from "../wire/fields.js";
 import { defineMessage } from "../wire/layout.js";
 import { requestContractFields } from "./contract-fields.js";
 
@@ -21,9 +21,9 @@ export const reqMktData = defineMessage(1, "reqMktData", [
   ),
   str("genericTickList"),
   bool("snapshot"),
-  bool("regulatorySnapshot"),
-  /** mktDataOptions: the client always sends "". */
-  str("options"),
+  bool("regulatorySnapshot").orAbsent(),
+  /** mktDataOptions: @stoqey/ib and IB's reference clients send one (empty) string; tolerated absent or as pairs. */
+  tagValues("options"),
 ]);
 export const cancelMktData = defineMessage(2, "cancelMktData", [version(), int("tickerId")]);
 /** 1 live, 2 frozen, 3 delayed, 4 delayed-frozen; applies to later reqMktData of the connection. */

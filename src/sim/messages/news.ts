@@ -1,4 +1,4 @@
-import { bool, group, int, str, version } from "../wire/fields.js";
+import { bool, group, int, str, tagValues, version } from "../wire/fields.js";
 import { defineMessage } from "../wire/layout.js";
 
 /** News: providers, bulletins, articles, historical headlines and tickNews, both directions. */
@@ -10,7 +10,7 @@ export const reqNewsArticle = defineMessage(84, "reqNewsArticle", [
   int("reqId"),
   str("providerCode"),
   str("articleId"),
-  str("newsArticleOptions"),
+  tagValues("newsArticleOptions"),
 ]);
 export const reqNewsProviders = defineMessage(85, "reqNewsProviders", []);
 export const reqHistoricalNews = defineMessage(86, "reqHistoricalNews", [
@@ -21,7 +21,7 @@ export const reqHistoricalNews = defineMessage(86, "reqHistoricalNews", [
   str("startDateTime"),
   str("endDateTime"),
   int("totalResults"),
-  str("historicalNewsOptions"),
+  tagValues("historicalNewsOptions"),
 ]);
 
 // Simulator -> client (@stoqey/ib decoder).

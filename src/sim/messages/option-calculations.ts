@@ -1,4 +1,4 @@
-import { double, int, str, version } from "../wire/fields.js";
+import { double, int, str, tagValues, version } from "../wire/fields.js";
 import { defineMessage } from "../wire/layout.js";
 import { requestContractFields } from "./contract-fields.js";
 
@@ -12,8 +12,8 @@ export const reqCalcImpliedVolatility = defineMessage(54, "reqCalcImpliedVolatil
   ...requestContractFields,
   double("optionPrice"),
   double("underPrice"),
-  /** TagValues as IBApi flattens them: "tag=value;tag=value;". */
-  str("impliedVolatilityOptions"),
+  /** @stoqey/ib sends "tag=value;" in one string; IB's reference clients (version 3) a count, then the string. */
+  tagValues("impliedVolatilityOptions"),
 ]);
 
 export const reqCalcOptionPrice = defineMessage(55, "reqCalcOptionPrice", [
@@ -22,7 +22,7 @@ export const reqCalcOptionPrice = defineMessage(55, "reqCalcOptionPrice", [
   ...requestContractFields,
   double("volatility"),
   double("underPrice"),
-  str("optionPriceOptions"),
+  tagValues("optionPriceOptions"),
 ]);
 
 export const cancelCalcImpliedVolatility = defineMessage(56, "cancelCalcImpliedVolatility", [version(), int("reqId")]);

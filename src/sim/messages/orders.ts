@@ -116,6 +116,14 @@ const orderHead = [
   str("orderRef"),
 ] as const;
 
+/**
+ * competeAgainstBestOffset "up to mid" is +infinity: Java and @stoqey/ib send "Infinity", Python's ibapi "inf",
+ * ib_async "Infinite". The mid offsets follow only then.
+ */
+function isUpToMid(token: unknown): boolean {
+  return typeof token === "string" && /^\+?inf(inity|inite)?$/i.test(token);
+}
+
 /** placeOrder at 176..193 (no version token since ORDER_CONTAINER): 115 tokens for a plain LMT at 176, 118 later. */
 export const placeOrder = defineMessage(3, "placeOrder", [
   int("orderId"),
@@ -226,16 +234,16 @@ export const placeOrder = defineMessage(3, "placeOrder", [
   when(
     (values) =>
       orderTypeIs("PEG MID", "PEGMID")(values) ||
-      (orderTypeIs("PEG BEST", "PEGBEST")(values) && values.competeAgainstBestOffset === "Infinity"),
+      (orderTypeIs("PEG BEST", "PEGBEST")(values) && isUpToMid(values.competeAgainstBestOffset)),
     [optDouble("midOffsetAtWhole"), optDouble("midOffsetAtHalf")],
   ),
-  str("customerAccount").since(ServerVersion.CUSTOMER_ACCOUNT),
-  bool("professionalCustomer").since(ServerVersion.PROFESSIONAL_CUSTOMER),
+  str("customerAccount").since(ServerVersion.CUSTOMER_ACCOUNT).orAbsent(),
+  bool("professionalCustomer").since(ServerVersion.PROFESSIONAL_CUSTOMER).orAbsent(),
   // Two placeholders the 187..189 encoders send ("" and Integer.MAX) for RFQ fields TWS withdrew in 190.
-  str("rfqPlaceholder").since(ServerVersion.RFQ_FIELDS).until(ServerVersion.UNDO_RFQ_FIELDS),
-  optInt("rfqPlaceholderId").since(ServerVersion.RFQ_FIELDS).until(ServerVersion.UNDO_RFQ_FIELDS),
-  bool("includeOvernight").since(ServerVersion.INCLUDE_OVERNIGHT),
-  optInt("manualOrderIndicator").since(ServerVersion.CME_TAGGING_FIELDS),
+  str("rfqPlaceholder").since(ServerVersion.RFQ_FIELDS).until(ServerVersion.UNDO_RFQ_FIELDS).orAbsent(),
+  optInt("rfqPlaceholderId").since(ServerVersion.RFQ_FIELDS).until(ServerVersion.UNDO_RFQ_FIELDS).orAbsent(),
+  bool("includeOvernight").since(ServerVersion.INCLUDE_OVERNIGHT).orAbsent(),
+  optInt("manualOrderIndicator").since(ServerVersion.CME_TAGGING_FIELDS).orAbsent(),
 ]);
 
 export type PlaceOrderRequest = MessageValues<typeof placeOrder>;
@@ -244,18 +252,19 @@ export type PlaceOrderRequest = MessageValues<typeof placeOrder>;
 export const cancelOrder = defineMessage(4, "cancelOrder", [
   version().until(ServerVersion.CME_TAGGING_FIELDS),
   int("orderId"),
-  str("manualOrderCancelTime"),
-  str("rfqPlaceholder").since(ServerVersion.RFQ_FIELDS).until(ServerVersion.UNDO_RFQ_FIELDS),
-  str("rfqPlaceholder2").since(ServerVersion.RFQ_FIELDS).until(ServerVersion.UNDO_RFQ_FIELDS),
-  optInt("rfqPlaceholderId").since(ServerVersion.RFQ_FIELDS).until(ServerVersion.UNDO_RFQ_FIELDS),
-  str("extOperator").since(ServerVersion.CME_TAGGING_FIELDS),
-  optInt("manualOrderIndicator").since(ServerVersion.CME_TAGGING_FIELDS),
+  // Trailing fields a client written for an older server version leaves out (ib_async sends only the cancel time).
+  str("manualOrderCancelTime").orAbsent(),
+  str("rfqPlaceholder").since(ServerVersion.RFQ_FIELDS).until(ServerVersion.UNDO_RFQ_FIELDS).orAbsent(),
+  str("rfqPlaceholder2").since(ServerVersion.RFQ_FIELDS).until(ServerVersion.UNDO_RFQ_FIELDS).orAbsent(),
+  optInt("rfqPlaceholderId").since(ServerVersion.RFQ_FIELDS).until(ServerVersion.UNDO_RFQ_FIELDS).orAbsent(),
+  str("extOperator").since(ServerVersion.CME_TAGGING_FIELDS).orAbsent(),
+  optInt("manualOrderIndicator").since(ServerVersion.CME_TAGGING_FIELDS).orAbsent(),
 ]);
 
 export const reqGlobalCancel = defineMessage(58, "reqGlobalCancel", [
   version().until(ServerVersion.CME_TAGGING_FIELDS),
-  str("extOperator").since(ServerVersion.CME_TAGGING_FIELDS),
-  optInt("manualOrderIndicator").since(ServerVersion.CME_TAGGING_FIELDS),
+  str("extOperator").since(ServerVersion.CME_TAGGING_FIELDS).orAbsent(),
+  optInt("manualOrderIndicator").since(ServerVersion.CME_TAGGING_FIELDS).orAbsent(),
 ]);
 
 export const reqOpenOrders = defineMessage(5, "reqOpenOrders", [version()]);

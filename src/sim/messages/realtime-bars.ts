@@ -1,4 +1,4 @@
-import { bool, decimal, double, int, str, version } from "../wire/fields.js";
+import { bool, decimal, double, int, str, tagValues, version } from "../wire/fields.js";
 import { defineMessage } from "../wire/layout.js";
 import { requestContractFields } from "./contract-fields.js";
 
@@ -12,7 +12,7 @@ export const reqRealTimeBars = defineMessage(50, "reqRealTimeBars", [
   int("barSize"),
   str("whatToShow"),
   bool("useRTH"),
-  str("options"),
+  tagValues("options"),
 ]);
 export const cancelRealTimeBars = defineMessage(51, "cancelRealTimeBars", [version(), int("reqId")]);
 

@@ -1,4 +1,4 @@
-import { bool, group, int, optDouble, optInt, str, version } from "../wire/fields.js";
+import { bool, group, int, optDouble, optInt, str, tagValues, version } from "../wire/fields.js";
 import { defineMessage } from "../wire/layout.js";
 import { contractIdentity } from "./contract-fields.js";
 
@@ -35,8 +35,8 @@ export const reqScannerSubscription = defineMessage(22, "reqScannerSubscription"
   str("scannerSettingPairs"),
   str("stockTypeFilter"),
   /** "tag=value;" pairs (priceAbove, marketCapAbove1e6...). */
-  str("filterOptions").since(SCANNER_GENERIC_OPTS),
-  str("subscriptionOptions"),
+  str("filterOptions").since(SCANNER_GENERIC_OPTS).orAbsent(),
+  tagValues("subscriptionOptions"),
 ]);
 export const cancelScannerSubscription = defineMessage(23, "cancelScannerSubscription", [version(), int("reqId")]);
 

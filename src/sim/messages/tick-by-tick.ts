@@ -9,8 +9,8 @@ export const reqTickByTickData = defineMessage(97, "reqTickByTickData", [
   ...requestContractFields,
   /** "Last", "AllLast", "BidAsk" or "MidPoint". */
   str("tickType"),
-  int("numberOfTicks"),
-  bool("ignoreSize"),
+  int("numberOfTicks").orAbsent(),
+  bool("ignoreSize").orAbsent(),
 ]);
 export const cancelTickByTickData = defineMessage(98, "cancelTickByTickData", [int("reqId")]);
 

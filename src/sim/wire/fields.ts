@@ -34,7 +34,8 @@ export type ScalarType =
   | "decimal"
   | "bool"
   | "optBool"
-  | "string";
+  | "string"
+  | "tagValues";
 
 /**
  * One token. `Optional` is true when the value may be absent from a message's values: the field is version-gated,
@@ -46,10 +47,17 @@ export interface ScalarField<N extends string = string, T = unknown, Optional ex
   readonly type: ScalarType;
   readonly codec: Codec<T>;
   readonly gate: VersionGate;
+  /**
+   * True when a request may end before this field: IB's reference clients send optional trailing fields that other
+   * clients (@stoqey/ib among them) omit, and TWS reads a missing trailing field as empty.
+   */
+  readonly mayBeAbsent: boolean;
   /** Type-level marker only. */
   readonly optional?: Optional;
   since(version: number): ScalarField<N, T, true>;
   until(version: number): ScalarField<N, T, true>;
+  /** The same field, allowed to be missing at the end of a message (read as the codec's value for ""). */
+  orAbsent(): ScalarField<N, T, Optional>;
 }
 
 /** A count token followed by that many repetitions of `fields` (secIdList, combo legs, bars, scanner rows...). */
@@ -102,6 +110,8 @@ const MAX_INT = 2147483647;
 const MAX_DOUBLE_TOKEN = "1.7976931348623157E308";
 const INTEGER = /^[+-]?\d+$/;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?Infinity$/;
+/** How other clients spell a non-finite double: Python's str(inf) and ib_async's "Infinite" (competeAgainstBestOffset). */
+const PYTHON_INFINITY = /^[+-]?(inf|infinity|infinite)$/i;
 
 function readInteger(token: string): number {
   if (!INTEGER.test(token)) throw new MalformedToken(`expected an integer, got ${JSON.stringify(token)}`);
@@ -110,7 +120,7 @@ function readInteger(token: string): number {
 
 /** "" and the unset sentinels (MAX, non-finite) read as undefined. */
 function readOptionalNumber(token: string): number | undefined {
-  if (token === "") return undefined;
+  if (token === "" || PYTHON_INFINITY.test(token)) return undefined;
   if (!NUMBER.test(token)) throw new MalformedToken(`expected a number, got ${JSON.stringify(token)}`);
   const value = Number.parseFloat(token);
   return Number.isFinite(value) && value !== Number.MAX_VALUE ? value : undefined;
@@ -160,7 +170,7 @@ const optDoubleCodec: Codec<number | undefined> = {
 const decimalCodec: Codec<string | undefined> = {
   encode: (value) => value ?? "",
   decode: (token) => {
-    if (token === "") return undefined;
+    if (token === "" || PYTHON_INFINITY.test(token)) return undefined;
     const numeric = token.replaceAll(",", "");
     if (!NUMBER.test(numeric)) throw new MalformedToken(`expected a decimal, got ${JSON.stringify(token)}`);
     const value = Number.parseFloat(numeric);
@@ -194,6 +204,7 @@ function scalar<N extends string, T, O extends boolean>(
   type: ScalarType,
   codec: Codec<T>,
   gate: VersionGate = {},
+  mayBeAbsent = false,
 ): ScalarField<N, T, O> {
   return {
     kind: "scalar",
@@ -201,8 +212,10 @@ function scalar<N extends string, T, O extends boolean>(
     type,
     codec,
     gate,
-    since: (version) => scalar(name, type, codec, { ...gate, since: version }),
-    until: (version) => scalar(name, type, codec, { ...gate, until: version }),
+    mayBeAbsent,
+    since: (version) => scalar(name, type, codec, { ...gate, since: version }, mayBeAbsent),
+    until: (version) => scalar(name, type, codec, { ...gate, until: version }, mayBeAbsent),
+    orAbsent: () => scalar(name, type, codec, gate, true),
   };
 }
 
@@ -220,6 +233,32 @@ export const bool = <N extends string>(name: N) => scalar<N, boolean, false>(nam
 export const optBool = <N extends string>(name: N) =>
   scalar<N, boolean | undefined, false>(name, "optBool", optBoolCodec);
 export const str = <N extends string>(name: N) => scalar<N, string, false>(name, "string", stringCodec);
+
+/**
+ * A TagValue list at the END of a request (mktDataOptions, chartOptions, fundamentalDataOptions...), read the way TWS
+ * tolerates every client's spelling of it, always as IB's "tag=value;tag=value;" string:
+ * - absent (an older or minimal client), or one string token (@stoqey/ib, IB's clients for most requests);
+ * - a count then one string token (IB's reference clients for reqFundamentalData and calculateImpliedVolatility /
+ *   calculateOptionPrice);
+ * - a count then that many (tag, value) pairs (the encoding placeOrder uses for algoParams).
+ * It consumes the rest of the message, so it must be the layout's last field. Written as one string token.
+ */
+export const tagValues = <N extends string>(name: N) =>
+  scalar<N, string, false>(name, "tagValues", stringCodec, {}, true);
+
+/** Reads a trailing TagValue list from `rest` (every token after the fixed fields); undefined if it is malformed. */
+export function readTagValues(rest: readonly string[]): string | undefined {
+  if (rest.length === 0) return "";
+  if (rest.length === 1) return rest[0];
+  const count = rest[0] ?? "";
+  if (!INTEGER.test(count)) return undefined;
+  const n = Number.parseInt(count, 10);
+  if (rest.length === 2) return n === 0 && rest[1] !== "" ? undefined : rest[1];
+  if (rest.length !== 1 + 2 * n) return undefined;
+  let joined = "";
+  for (let index = 1; index < rest.length; index += 2) joined += `${rest[index]}=${rest[index + 1]};`;
+  return joined;
+}
 
 function makeGroup<N extends string, const Fs extends Fields, O extends boolean>(
   name: N,

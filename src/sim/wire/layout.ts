@@ -1,4 +1,4 @@
-import { type Field, type Fields, isPresentAt, MalformedToken, type ValuesOf } from "./fields.js";
+import { type Field, type Fields, isPresentAt, MalformedToken, readTagValues, type ValuesOf } from "./fields.js";
 
 /**
  * One message on the wire: its id (token 0) and the fields after it. The same table writes what the simulator sends
@@ -108,6 +108,15 @@ class TokenReader {
   private readField(field: Field, into: Values, path: string): void {
     switch (field.kind) {
       case "scalar": {
+        if (field.type === "tagValues") {
+          this.readTagValues(field.name, into, path);
+          return;
+        }
+        if (field.mayBeAbsent && this.position >= this.tokens.length) {
+          // A trailing field this client left out: TWS reads it as empty. A required field after it is still missing.
+          into[field.name] = field.codec.decode("");
+          return;
+        }
         const token = this.next(path + field.name);
         if (token === undefined) return;
         try {
@@ -144,6 +153,21 @@ class TokenReader {
         if (field.test(into)) this.readFields(field.fields, into, path);
         return;
     }
+  }
+
+  private readTagValues(name: string, into: Values, path: string): void {
+    const rest = this.tokens.slice(this.position);
+    this.position = this.tokens.length;
+    const value = readTagValues(rest);
+    if (value === undefined) {
+      this.problems.push({
+        kind: "malformed-field",
+        field: path + name,
+        detail: `expected a TagValue list (a string, a count and a string, or a count and pairs), got ${JSON.stringify(rest)}`,
+      });
+      return;
+    }
+    into[name] = value;
   }
 
   private next(fieldPath: string): string | undefined {
