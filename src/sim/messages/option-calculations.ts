@@ -1,4 +1,4 @@
-import { double, int, str, tagValues, version } from "../wire/fields.js";
+import { double, int, tagValues, version } from "../wire/fields.js";
 import { defineMessage } from "../wire/layout.js";
 import { requestContractFields } from "./contract-fields.js";
 
