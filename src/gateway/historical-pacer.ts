@@ -107,8 +107,8 @@ export interface HistoricalPacerStats {
   cacheHits: number;
   /** Sent requests that never reached IB (not counted against the rules). */
   refunded: number;
-  /** Calls whose deadline passed while queued (nothing was sent for them). */
-  expiredWhileQueued: number;
+  /** Calls that gave up (deadline or cancel) while queued: nothing was sent for them. */
+  abandonedWhileQueued: number;
   /** Requests that had to wait, by the rule that held them (a request held by two rules counts for both). */
   waits: Record<PacingRule, number>;
 }
@@ -198,7 +198,7 @@ export class HistoricalPacer {
     shared: 0,
     cacheHits: 0,
     refunded: 0,
-    expiredWhileQueued: 0,
+    abandonedWhileQueued: 0,
     waits: { "identical-request": 0, "same-contract-burst": 0, "request-window": 0, "open-requests": 0 },
   };
 
@@ -237,7 +237,7 @@ export class HistoricalPacer {
       shared: this.counters.shared,
       cacheHits: this.counters.cacheHits,
       refunded: this.counters.refunded,
-      expiredWhileQueued: this.counters.expiredWhileQueued,
+      abandonedWhileQueued: this.counters.abandonedWhileQueued,
       waits: { ...this.counters.waits },
     };
   }
@@ -331,7 +331,7 @@ export class HistoricalPacer {
     if (!entry.callers.delete(caller)) return;
     const reason = caller.signal.reason;
     if (entry.state === "queued") {
-      this.counters.expiredWhileQueued++;
+      this.counters.abandonedWhileQueued++;
       this.settle(caller, { ok: false, error: this.queuedAbortReason(entry, caller, reason) });
       if (entry.callers.size > 0) return;
       entry.state = "done";
@@ -342,7 +342,10 @@ export class HistoricalPacer {
       return;
     }
     this.settle(caller, { ok: false, error: reason });
-    if (entry.callers.size === 0 && entry.state === "open") entry.controller.abort(reason);
+    if (entry.callers.size > 0 || entry.state !== "open") return;
+    // IB is told to stop (the correlator sends the cancel); a newcomer must not join an answer that will not come.
+    if (this.pending.get(entry.key) === entry) this.pending.delete(entry.key);
+    entry.controller.abort(reason);
   }
 
   /** A deadline that passed in the queue says so, and which rule held the request; a cancel stays a cancel. */
