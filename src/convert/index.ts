@@ -1,0 +1,121 @@
+/**
+ * IB <-> proto conversion: the only place that knows both vocabularies. Pure functions, no I/O.
+ *
+ * Naming: `xFromIb(ib)` builds the proto message from @stoqey/ib's object (or a callback's named arguments);
+ * `xToIb(proto)` builds @stoqey/ib's object for an EClient call. Rules (docs/contracts.md): IB's unset sentinels
+ * become absent, decimals are decimal strings, permIds int64, instants Timestamps, IB's vocabularies stay strings.
+ */
+
+export {
+  accountDownloadEndFromIb,
+  accountSummaryFromIb,
+  accountUpdateMultiFromIb,
+  familyCodeFromIb,
+  familyCodesFromIb,
+  type IbAccountSummaryEvent,
+  type IbAccountUpdateMultiEvent,
+  type IbAccountValueEvent,
+  type IbPnLEvent,
+  type IbPnLSingleEvent,
+  type IbPortfolioEvent,
+  type IbPositionEvent,
+  type IbPositionMultiEvent,
+  pnlFromIb,
+  pnlSingleFromIb,
+  positionFromIb,
+  positionMultiFromIb,
+  positionToIb,
+  updateAccountTimeFromIb,
+  updateAccountValueFromIb,
+  updatePortfolioFromIb,
+  updatePortfolioToIb,
+} from "./account.js";
+export {
+  comboLegFromIb,
+  comboLegToIb,
+  contractFromIb,
+  contractToIb,
+  deltaNeutralContractFromIb,
+  deltaNeutralContractToIb,
+  exemptCodeFromIb,
+  multiplierFromIb,
+} from "./contract.js";
+export { contractDetailsFromIb, contractDetailsToIb, ineligibilityReasonFromIb } from "./contract-details.js";
+export {
+  decimalFromString,
+  decimalToString,
+  int64FromIb,
+  int64ToIb,
+  isDecimalString,
+  sizeToString,
+} from "./decimal.js";
+export {
+  commissionReportFromIb,
+  commissionReportToIb,
+  execDetailsFromIb,
+  executionFilterToIb,
+  executionFromIb,
+  executionToIb,
+  type IbExecDetailsEvent,
+} from "./execution.js";
+export {
+  orderComboLegFromIb,
+  orderComboLegToIb,
+  orderFromIb,
+  orderToIb,
+  softDollarTierFromIb,
+  softDollarTierToIb,
+} from "./order.js";
+export {
+  conjunctionFromIb,
+  conjunctionToIb,
+  orderConditionFromIb,
+  orderConditionsFromIb,
+  orderConditionsToIb,
+  orderConditionToIb,
+  UnknownOrderConditionError,
+} from "./order-condition.js";
+export {
+  completedOrderFromIb,
+  type IbCompletedOrderEvent,
+  type IbOpenOrderEvent,
+  type IbOrderStatusEvent,
+  openOrderFromIb,
+  orderStateFromIb,
+  orderStateToIb,
+  orderStatusFromIb,
+} from "./order-state.js";
+export { tagValueFromIb, tagValuesFromIb, tagValuesToIb, tagValueToIb } from "./tag-value.js";
+export {
+  epochSecondsToTimestamp,
+  IbTimeFormatError,
+  type IbTimeOptions,
+  type Instant,
+  ibTimeToTimestamp,
+  ibTimeToTimestampOrUndefined,
+  instantToTimestamp,
+  isKnownZone,
+  type LocalDateTime,
+  localToEpochMs,
+  parseIbTime,
+  timestampToEpochSeconds,
+  timestampToIbUtc,
+  timestampToIbZoned,
+  zoneOffsetMs,
+} from "./time.js";
+export {
+  ibBool,
+  ibString,
+  isUnsetDouble,
+  isUnsetText,
+  optionalDouble,
+  optionalId,
+  optionalInt,
+  optionalNonZero,
+  optionalPrice,
+  stringOrUndefined,
+  UNSET_DOUBLE,
+  UNSET_INTEGER,
+  UNSET_LONG,
+  withoutUndefined,
+} from "./unset.js";
