@@ -204,11 +204,12 @@ export class HistoricalPacer {
 
   constructor(options: HistoricalPacerOptions = {}) {
     this.rules = { ...DEFAULT_HISTORICAL_PACING, ...options.rules };
-    for (const [name, value] of Object.entries(this.rules)) {
-      // A max below 2 could never admit a BID_ASK request: it would wait until its deadline, every time.
+    // A max below 2 could never admit a BID_ASK request: it would wait until its deadline, every time. Infinity is
+    // allowed (a rule switched off, as the simulator's limits allow); NaN, from a typo, is not.
+    const checks = Object.entries({ ...this.rules, marginMs: options.marginMs ?? 100 });
+    for (const [name, value] of checks) {
       const least = name.endsWith("Ms") ? 0 : 2;
-      if (!(Number.isFinite(value) && value >= least))
-        throw new RangeError(`rules.${name}: ${value} must be >= ${least}`);
+      if (!(value >= least)) throw new RangeError(`historical pacing ${name}: ${value} must be >= ${least}`);
     }
     this.clock = options.clock ?? systemPacerClock;
     this.marginMs = options.marginMs ?? 100;

@@ -334,6 +334,13 @@ describe("HistoricalPacer deadlines and failures", () => {
     expect(pacer.open).toBe(0);
   });
 
+  it("refuses rules that could never admit a request", () => {
+    expect(() => new HistoricalPacer({ rules: { sameContractMax: 1 } })).toThrow(RangeError);
+    expect(() => new HistoricalPacer({ rules: { windowMs: Number.NaN } })).toThrow(RangeError);
+    expect(() => new HistoricalPacer({ marginMs: -1 })).toThrow(RangeError);
+    expect(() => new HistoricalPacer({ rules: { maxOpen: Number.POSITIVE_INFINITY } })).not.toThrow();
+  });
+
   it("refuses at once when the queue is full, and fails queued calls when closed", async () => {
     const { pacer, ib } = setup({ maxQueue: 1 });
     for (let i = 0; i < 5; i++) void pacer.run(request(`r${i}`), never(), ib.send(`r${i}`));
