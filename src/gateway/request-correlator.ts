@@ -330,8 +330,7 @@ class Exchange {
     const gateway = this.owner.transport.gatewayName;
     let progress: string;
     if (this.phase === "lane") {
-      const lane = spec.lane ? this.owner.lanes.get(spec.lane) : undefined;
-      progress = `still queued for the ${spec.lane} lane (another request holds it${lane?.waiting ? `, ${lane.waiting} waiting` : ""}), not sent`;
+      progress = `still queued for the ${spec.lane} lane (another request holds it), not sent`;
     } else if (this.phase === "pacer") {
       progress = "still queued in the pacer, not sent";
     } else {

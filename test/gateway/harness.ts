@@ -1,0 +1,73 @@
+import { pino } from "pino";
+import { afterEach } from "vitest";
+import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
+import { GatewayConnection, type GatewayConnectionOptions } from "../../src/gateway/gateway-connection.js";
+import { Simulator, type SimulatorOptions } from "../../src/sim/index.js";
+
+/** Shared set-up of the gateway tests: a simulator over real TCP, a GatewayConnection (real IBApi) to it. */
+
+export const logger = pino({ level: "silent" });
+export const FAST_BACKOFF = { initialMs: 50, maxMs: 200, factor: 2, jitter: 0 };
+
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+
+/** Runs after the current test, last registered first. */
+export function onCleanup(fn: () => Promise<unknown> | unknown): void {
+  cleanups.push(fn);
+}
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+export async function startSim(opts: Partial<SimulatorOptions> = {}): Promise<Simulator> {
+  const sim = new Simulator({ port: 0, logger, ...opts });
+  await sim.start();
+  onCleanup(() => sim.stop());
+  return sim;
+}
+
+export function connectTo(
+  port: number,
+  opts: Partial<Omit<GatewayConnectionOptions, "endpoint">> = {},
+): GatewayConnection {
+  const conn = new GatewayConnection({
+    endpoint: { name: "test", host: "127.0.0.1", port },
+    baseClientId: 100,
+    logger,
+    backoff: FAST_BACKOFF,
+    ...opts,
+  });
+  onCleanup(() => conn.close());
+  conn.start();
+  return conn;
+}
+
+/** Resolves when the connection reaches `state`; fails the test after `ms`. */
+export function reach(conn: GatewayConnection, state: GatewayState, ms = 5_000): Promise<void> {
+  if (conn.snapshot().state === state) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      conn.off("change", onChange);
+      reject(new Error(`gateway never reached ${GatewayState[state]} (now ${GatewayState[conn.snapshot().state]})`));
+    }, ms);
+    const onChange = () => {
+      if (conn.snapshot().state !== state) return;
+      clearTimeout(timer);
+      conn.off("change", onChange);
+      resolve();
+    };
+    conn.on("change", onChange);
+  });
+}
+
+/** A simulator and a READY connection to it. */
+export async function readyGateway(
+  simOpts: Partial<SimulatorOptions> = {},
+  connOpts: Partial<Omit<GatewayConnectionOptions, "endpoint">> = {},
+): Promise<{ sim: Simulator; conn: GatewayConnection }> {
+  const sim = await startSim(simOpts);
+  const conn = connectTo(sim.address?.port as number, connOpts);
+  await reach(conn, GatewayState.READY);
+  return { sim, conn };
+}
