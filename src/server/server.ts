@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { Code, ConnectError, type ConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { type ConnectNodeAdapterOptions, connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
@@ -52,6 +53,8 @@ export interface RunningServer {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const logger = opts.logger;
   const shutdown = new AbortController();
+  // Every open stream listens for shutdown (stream-shutdown.ts): thousands of them are normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const services: string[] = [];
   const rpcHandler = connectNodeAdapter({
     routes(router) {
