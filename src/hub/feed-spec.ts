@@ -50,16 +50,26 @@ export interface FeedModel<M> {
   reset(): void;
 }
 
-/**
- * One kind of IB subscription, normalized: everything the hub needs to open, share, cancel and re-open it.
- * Two calls with the same `key` share one IB subscription.
- */
-export interface FeedSpec<M> {
-  /** The normalized request: kind + contract identity + parameters. Equal keys share one IB subscription. */
+/** A stream's shape, whatever feeds it: its key, its state model and how it treats a slow client. */
+export interface StreamSpec<M> {
+  /** The normalized request: kind + contract identity + parameters. Equal keys share one subscription. */
   key: string;
   kind: FeedKind;
   /** For people: errors, logs, budget refusals ("market data AAPL STK SMART USD"). */
   describe: string;
+  model(): FeedModel<M>;
+  /** Wraps a Gap into this stream's response message. */
+  gap(gap: Gap): M;
+  /** What may have been missed during a gap, in words ("ticks: the current values follow"). */
+  missed: string;
+  overflow: OverflowPolicy;
+}
+
+/**
+ * One kind of IB subscription, normalized: everything the hub needs to open, share, cancel and re-open it.
+ * Two calls with the same `key` share one IB subscription.
+ */
+export interface FeedSpec<M> extends StreamSpec<M> {
   /** The scarce resource one subscription of this key takes, if any. */
   resource?: ScarceResource;
   /**
@@ -71,12 +81,6 @@ export interface FeedSpec<M> {
   open(ib: IBApi, reqId: number): void;
   /** Writes IB's cancel. */
   cancel(ib: IBApi, reqId: number): void;
-  model(): FeedModel<M>;
-  /** Wraps a Gap into this stream's response message. */
-  gap(gap: Gap): M;
-  /** What may have been missed during a gap, in words ("ticks: the current values follow"). */
-  missed: string;
-  overflow: OverflowPolicy;
   /** A subscription silent for this long while its gateway is up is re-requested (a check); omitted = never. */
   livenessMs?: number;
 }

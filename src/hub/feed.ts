@@ -2,7 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { EventName } from "@stoqey/ib";
 import type { IbEventArgs } from "../gateway/request-correlator.js";
 import { ConflatingQueue } from "../util/conflating-queue.js";
-import type { FeedModel, FeedSink, FeedSpec } from "./feed-spec.js";
+import type { FeedModel, FeedSink, StreamSpec } from "./feed-spec.js";
 import { clientTooSlow, makeGap, type PendingGap } from "./gap.js";
 
 /** What a feed reports to its hub. */
@@ -18,7 +18,7 @@ export class FeedStream<M> {
   /** When the queue last went from empty to non-empty: how far back a slow client's Gap reaches. */
   behindSince = new Date();
 
-  constructor(feed: Feed<M>, capacity: number, observer: FeedObserver) {
+  constructor(feed: Feed<M, StreamSpec<M>>, capacity: number, observer: FeedObserver) {
     this.queue = new ConflatingQueue<M>({
       capacity,
       onConflate: () => observer.conflated(feed as Feed<unknown>),
@@ -50,7 +50,7 @@ export class FeedStream<M> {
  * One IB subscription shared by every stream with the same key: the model holds its current state, every IB event
  * fans out to each stream's own buffer (never awaited), and a late joiner gets the state first.
  */
-export class Feed<M> implements FeedSink<M> {
+export class Feed<M, S extends StreamSpec<M> = StreamSpec<M>> implements FeedSink<M> {
   readonly streams = new Set<FeedStream<M>>();
   readonly model: FeedModel<M>;
   /** The request id at IB while open there (reqId-less feeds use -1); undefined while not open. */
@@ -65,7 +65,7 @@ export class Feed<M> implements FeedSink<M> {
   /** Set by the model's complete(): the hub ends the streams and forgets the feed. */
   completed = false;
 
-  constructor(readonly spec: FeedSpec<M>) {
+  constructor(readonly spec: S) {
     this.model = spec.model();
   }
 

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { type Gap, GapReason, GapSchema, IbMessageSchema } from "../../gen/ibrpc/v1/common_pb.js";
+import { type Gap, GapReason, GapSchema, type IbMessage, IbMessageSchema } from "../../gen/ibrpc/v1/common_pb.js";
 import type { IbNotice } from "../gateway/gateway-connection.js";
 
 /** A feed known to be incomplete since `since`: what the next Gap of its streams will say. */
@@ -20,15 +20,18 @@ export function makeGap(pending: PendingGap, until: Date, missed: string): Gap {
     since: timestampFromDate(pending.since),
     until: timestampFromDate(until),
     missed: pending.missed ?? missed,
-    cause: pending.cause
-      ? create(IbMessageSchema, {
-          code: pending.cause.code,
-          message: pending.cause.message,
-          kind: pending.cause.kind,
-          id: pending.cause.id,
-          time: timestampFromDate(pending.cause.time),
-        })
-      : undefined,
+    cause: pending.cause ? ibMessageFromNotice(pending.cause) : undefined,
+  });
+}
+
+/** An IB message as ibrpc.v1.IbMessage (a Gap's cause, a WatchGateways notice). */
+export function ibMessageFromNotice(n: IbNotice): IbMessage {
+  return create(IbMessageSchema, {
+    code: n.code,
+    message: n.message,
+    kind: n.kind,
+    id: n.id,
+    time: timestampFromDate(n.time),
   });
 }
 

@@ -63,6 +63,9 @@ export interface HubStatus {
  */
 const INTERRUPTIONS: ReadonlySet<number> = new Set([10197, 10182, 10225, 2103, 2105]);
 
+/** A feed as the hub holds it (the message type is the service's business). */
+type IbFeed = Feed<unknown, FeedSpec<unknown>>;
+
 /** IB's limit errors keep RESOURCE_EXHAUSTED even where ib-codes has no entry (10190: tick-by-tick limit). */
 const LIMIT_CODES: ReadonlySet<number> = new Set([101, 309, 10190]);
 
@@ -82,9 +85,9 @@ const DEFAULTS = {
  */
 export class Hub {
   readonly budgets: ResourceBudgets;
-  private readonly feeds = new Map<string, Feed<unknown>>();
-  private readonly byReqId = new Map<number, Feed<unknown>>();
-  private readonly byEvent = new Map<EventName, Feed<unknown>>();
+  private readonly feeds = new Map<string, IbFeed>();
+  private readonly byReqId = new Map<number, IbFeed>();
+  private readonly byEvent = new Map<EventName, IbFeed>();
   private readonly opts: typeof DEFAULTS;
   private readonly log: Logger;
   private readonly observer: HubObserver;
@@ -115,7 +118,7 @@ export class Hub {
       cutOff: (feed, stream) => {
         this.observer.cutOff?.(feed.spec.kind);
         this.log.warn({ feed: feed.spec.describe }, "slow client cut off");
-        this.leave(feed, stream);
+        this.leave(feed as IbFeed, stream);
       },
     };
     this.connected = gw.isConnected;
@@ -140,12 +143,12 @@ export class Hub {
         gateway: this.gw.name,
       });
     }
-    let feed = this.feeds.get(spec.key) as Feed<M> | undefined;
+    let feed = this.feeds.get(spec.key) as Feed<M, FeedSpec<M>> | undefined;
     if (!feed) {
       if (spec.resource) this.reserve(spec.resource);
-      feed = new Feed(spec);
-      this.feeds.set(spec.key, feed as Feed<unknown>);
-      this.open(feed as Feed<unknown>);
+      feed = new Feed<M, FeedSpec<M>>(spec);
+      this.feeds.set(spec.key, feed as IbFeed);
+      this.open(feed as IbFeed);
       this.reportFeeds();
     } else if (feed.lingerTimer) {
       clearTimeout(feed.lingerTimer);
@@ -156,7 +159,7 @@ export class Hub {
     feed.streams.add(stream);
     const joined = feed;
     // The generator's `finally` only runs once iteration started; a call cancelled before that leaves here.
-    const onAbort = () => this.leave(joined as Feed<unknown>, stream as FeedStream<unknown>);
+    const onAbort = () => this.leave(joined as IbFeed, stream as FeedStream<unknown>);
     signal.addEventListener("abort", onAbort, { once: true });
     const hub = this;
     return (async function* () {
@@ -164,7 +167,7 @@ export class Hub {
         yield* stream.queue.iterate(signal);
       } finally {
         signal.removeEventListener("abort", onAbort);
-        hub.leave(joined as Feed<unknown>, stream as FeedStream<unknown>);
+        hub.leave(joined as IbFeed, stream as FeedStream<unknown>);
       }
     })();
   }
@@ -222,7 +225,7 @@ export class Hub {
   }
 
   /** Sends the feed's request with a fresh reqId; a gateway that is down re-opens it when it is back. */
-  private open(feed: Feed<unknown>): void {
+  private open(feed: IbFeed): void {
     this.unbind(feed);
     if (!this.gw.isConnected) return;
     const reqId = feed.spec.reqIdLess ? -1 : this.gw.correlator.allocateReqId();
@@ -240,7 +243,7 @@ export class Hub {
   }
 
   /** Cancels the feed's current request at IB (best effort) and forgets its routing. */
-  private cancelAtIb(feed: Feed<unknown>): void {
+  private cancelAtIb(feed: IbFeed): void {
     const reqId = feed.reqId;
     this.unbind(feed);
     if (reqId === undefined || !this.gw.isConnected) return;
@@ -248,7 +251,7 @@ export class Hub {
     this.gw.send(() => feed.spec.cancel(ib.ib, reqId)).catch(() => {});
   }
 
-  private unbind(feed: Feed<unknown>): void {
+  private unbind(feed: IbFeed): void {
     if (feed.reqId === undefined) return;
     if (feed.spec.reqIdLess) {
       for (const name of feed.spec.reqIdLess) if (this.byEvent.get(name) === feed) this.byEvent.delete(name);
@@ -259,7 +262,7 @@ export class Hub {
   }
 
   /** Re-requests a live feed at IB after a gap: the streams get the Gap first, then fresh data. */
-  private reopen(feed: Feed<unknown>, cancelFirst: boolean): void {
+  private reopen(feed: IbFeed, cancelFirst: boolean): void {
     if (feed.closed) return;
     if (feed.streams.size === 0) {
       this.drop(feed, cancelFirst);
@@ -271,7 +274,7 @@ export class Hub {
   }
 
   /** Forgets a feed for good: cancels it at IB when asked, frees its budget, stops its timers. */
-  private drop(feed: Feed<unknown>, cancel: boolean): void {
+  private drop(feed: IbFeed, cancel: boolean): void {
     if (feed.closed) return;
     feed.closed = true;
     if (feed.lingerTimer) clearTimeout(feed.lingerTimer);
@@ -284,12 +287,12 @@ export class Hub {
   }
 
   /** IB refused or ended the feed with an error: every stream fails with it (mapped to its gRPC code). */
-  private fail(feed: Feed<unknown>, err: unknown): void {
+  private fail(feed: IbFeed, err: unknown): void {
     feed.endStreams(err);
     this.drop(feed, false);
   }
 
-  private leave(feed: Feed<unknown>, stream: FeedStream<unknown>): void {
+  private leave(feed: IbFeed, stream: FeedStream<unknown>): void {
     if (!feed.streams.delete(stream)) return;
     stream.queue.end();
     if (feed.streams.size > 0 || feed.closed) return;
@@ -317,7 +320,7 @@ export class Hub {
     }
   }
 
-  private onFeedError(feed: Feed<unknown>, code: number, message: string): void {
+  private onFeedError(feed: IbFeed, code: number, message: string): void {
     if (INTERRUPTIONS.has(code)) {
       this.interrupted(feed, code, message);
       return;
@@ -329,7 +332,7 @@ export class Hub {
   }
 
   /** IB stopped a feed that may come back: re-request it with backoff; the streams wait and get a Gap. */
-  private interrupted(feed: Feed<unknown>, code: number, message: string): void {
+  private interrupted(feed: IbFeed, code: number, message: string): void {
     const cause: IbNotice = { code, message, kind: classifyIbCode(code).kind, id: feed.reqId, time: new Date() };
     feed.pendingGap ??= { reason: GapReason.IB_DATA_LOST, since: new Date(), cause };
     // IB has stopped it; the cancel only makes sure nothing is left at IB if it had not (it costs one message).

@@ -1,0 +1,35 @@
+import type { Transport } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import type { App } from "../../src/app.js";
+import { allReady, startTestApp } from "../e2e/app-harness.js";
+import { type Market, type MarketOptions, startMarket } from "../hub/harness.js";
+
+/** ibrpc in-process, its one gateway a simulator whose market is pumped (test/hub/harness.ts). */
+export interface StreamsBench {
+  readonly market: Market;
+  readonly app: App;
+  readonly baseUrl: string;
+  readonly grpc: Transport;
+  readonly connect: Transport;
+  close(): Promise<void>;
+}
+
+export async function startStreamsBench(
+  opts: MarketOptions & { env?: Record<string, string> } = {},
+): Promise<StreamsBench> {
+  const market = await startMarket(opts);
+  const app = await startTestApp({ IB_GW: `sim=127.0.0.1:${market.port}`, ...opts.env });
+  await allReady(app);
+  const baseUrl = app.server.url;
+  return {
+    market,
+    app,
+    baseUrl,
+    grpc: createGrpcTransport({ baseUrl }),
+    connect: createConnectTransport({ baseUrl, httpVersion: "1.1", useBinaryFormat: false }),
+    async close() {
+      await app.close();
+      await market.stop();
+    },
+  };
+}
