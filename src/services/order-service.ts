@@ -1,0 +1,180 @@
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import type { OrderCancel } from "@stoqey/ib";
+import {
+  type CancelOrderResponse,
+  CancelOrderResponseSchema,
+  type OrderService,
+  OrderStatusSchema,
+  ReqAllOpenOrdersResponseSchema,
+  ReqCompletedOrdersResponseSchema,
+  ReqGlobalCancelResponseSchema,
+  ReqOpenOrdersResponseSchema,
+} from "../../gen/ibrpc/v1/order_pb.js";
+import { CALLER } from "../auth/caller.js";
+import type { GatewayConnection } from "../gateway/gateway-connection.js";
+import { GATEWAY_HEADER } from "../gateway/gateway-pool.js";
+import { IbError } from "../gateway/ib-error.js";
+import type { Caller } from "../orders/order-placer.js";
+import type { Orders } from "../orders/orders.js";
+import { watchOrders } from "../orders/watch-orders.js";
+import { gatewayFor, type ServiceDeps, withCallDeadline } from "./call-context.js";
+
+/**
+ * OrderService: thin translation between the proto and the orders feature (src/orders): routing to the gateway,
+ * the call's deadline, the caller's identity for idempotency and the audit log.
+ */
+export function orderService(deps: ServiceDeps & { orders?: Orders }): Partial<ServiceImpl<typeof OrderService>> {
+  const orders = () => {
+    if (!deps.orders) throw new ConnectError("orders are not configured", Code.Unavailable);
+    return deps.orders;
+  };
+  return {
+    async placeOrder(req, ctx) {
+      const gw = routeByAccount(deps, ctx, req.order?.account ?? "");
+      const desk = orders().desk(gw);
+      const placer = await orders()
+        .placer()
+        .catch((err: unknown) => {
+          throw new ConnectError(
+            "orders need the database, which is not open yet",
+            Code.Unavailable,
+            undefined,
+            undefined,
+            err,
+          );
+        });
+      return withCallDeadline(
+        deps,
+        ctx,
+        () => `placeOrder: no answer from gateway ${gw.name}`,
+        (signal) => placer.place(desk, req, callerOf(ctx), signal),
+      );
+    },
+
+    async cancelOrder(req, ctx) {
+      const gw = routeByAccount(deps, ctx, req.account);
+      const desk = orders().desk(gw);
+      const orderId = req.orderId as number;
+      const caller = callerOf(ctx);
+      const audit = (outcome: string, extra: { code?: string; ibCode?: number; status?: string } = {}) =>
+        orders().audit.record({
+          action: "cancel",
+          who: caller.who,
+          gateway: gw.name,
+          account: req.account || undefined,
+          orderId,
+          permId: desk.book.get(orderId)?.status?.permId?.toString(),
+          outcome,
+          ...extra,
+        });
+      const known = desk.book.get(orderId)?.status?.status;
+      if (known === "Filled" || known === "Cancelled" || known === "ApiCancelled" || known === "Inactive") {
+        audit("refused", { code: "failed_precondition", status: known });
+        throw new ConnectError(`order ${orderId} is already ${known}: nothing to cancel`, Code.FailedPrecondition);
+      }
+      const orderCancel: OrderCancel = {
+        manualOrderCancelTime: req.manualOrderCancelTime,
+        extOperator: req.extOperator,
+        manualOrderIndicator: req.manualOrderIndicator,
+      };
+      try {
+        await withCallDeadline(
+          deps,
+          ctx,
+          () => `cancelOrder ${orderId}: no answer from gateway ${gw.name}`,
+          (signal) => desk.cancel(orderId, orderCancel, signal),
+        );
+      } catch (err) {
+        const e = cancelError(err);
+        const code = e instanceof IbError ? e.grpcCode : e.code;
+        audit("failed", { code: Code[code], ibCode: e instanceof IbError ? e.ibCode : undefined });
+        throw e;
+      }
+      const status = desk.book.get(orderId)?.status ?? create(OrderStatusSchema, { orderId, status: "Cancelled" });
+      audit("cancelled", { status: status.status });
+      return create(CancelOrderResponseSchema, { orderStatus: status }) as CancelOrderResponse;
+    },
+
+    async reqGlobalCancel(req, ctx) {
+      const gw = gatewayFor(deps, ctx);
+      const desk = orders().desk(gw);
+      const caller = callerOf(ctx);
+      await withCallDeadline(
+        deps,
+        ctx,
+        () => `reqGlobalCancel: gateway ${gw.name} did not take it`,
+        (signal) =>
+          desk.globalCancel(
+            {
+              manualOrderCancelTime: req.manualOrderCancelTime,
+              extOperator: req.extOperator,
+              manualOrderIndicator: req.manualOrderIndicator,
+            },
+            signal,
+          ),
+      );
+      orders().audit.record({ action: "global_cancel", who: caller.who, gateway: gw.name, outcome: "sent" });
+      return create(ReqGlobalCancelResponseSchema, { gateway: gw.name });
+    },
+
+    async reqOpenOrders(_req, ctx) {
+      const gw = gatewayFor(deps, ctx);
+      const list = await withCallDeadline(
+        deps,
+        ctx,
+        () => `reqOpenOrders: no openOrderEnd from gateway ${gw.name}`,
+        (signal) => orders().desk(gw).openOrders("own", signal),
+      );
+      return create(ReqOpenOrdersResponseSchema, list);
+    },
+
+    async reqAllOpenOrders(_req, ctx) {
+      const gw = gatewayFor(deps, ctx);
+      const list = await withCallDeadline(
+        deps,
+        ctx,
+        () => `reqAllOpenOrders: no openOrderEnd from gateway ${gw.name}`,
+        (signal) => orders().desk(gw).openOrders("all", signal),
+      );
+      return create(ReqAllOpenOrdersResponseSchema, list);
+    },
+
+    async reqCompletedOrders(req, ctx) {
+      const gw = gatewayFor(deps, ctx);
+      const completedOrders = await withCallDeadline(
+        deps,
+        ctx,
+        () => `reqCompletedOrders: no completedOrdersEnd from gateway ${gw.name}`,
+        (signal) => orders().desk(gw).completedOrders(req.apiOnly, signal),
+      );
+      return create(ReqCompletedOrdersResponseSchema, { completedOrders });
+    },
+
+    async *watchOrders(req, ctx) {
+      const gw = routeByAccount(deps, ctx, req.account);
+      yield* watchOrders(orders().desk(gw), req.account, deps.shutdown, ctx.signal);
+    },
+  };
+}
+
+/** An order request goes to the gateway managing its account, else to the named or only gateway. */
+export function routeByAccount(deps: ServiceDeps, ctx: HandlerContext, account: string): GatewayConnection {
+  if (account) return deps.pool.forAccount(account, ctx.requestHeader.get(GATEWAY_HEADER));
+  return gatewayFor(deps, ctx);
+}
+
+/** The idempotency scope and audit name of the caller: its token id, or one shared scope when the server is open. */
+function callerOf(ctx: HandlerContext): Caller {
+  const caller = ctx.values.get(CALLER);
+  return { scope: caller.via === "open" ? "" : caller.tokenId, who: caller.tokenId };
+}
+
+/**
+ * IB's cancel refusals keep IB's code (ErrorInfo) and map as the contract says: 10147 unknown -> NOT_FOUND,
+ * 161 / 10148 not cancellable -> FAILED_PRECONDITION (see ib-codes.ts); IB's text names the order.
+ */
+function cancelError(err: unknown): IbError | ConnectError {
+  if (err instanceof IbError) return err;
+  return ConnectError.from(err);
+}

@@ -1,0 +1,139 @@
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ContractSchema } from "../../gen/ibrpc/v1/common_pb.js";
+import {
+  OrderSchema,
+  OrderWait,
+  type PlaceOrderRequest,
+  PlaceOrderRequestSchema,
+} from "../../gen/ibrpc/v1/order_pb.js";
+import { deadlineSignal } from "../../src/gateway/deadline.js";
+import { IbError } from "../../src/gateway/ib-error.js";
+import { AuditLog } from "../../src/orders/audit-log.js";
+import { IdempotencyStore } from "../../src/orders/idempotency-store.js";
+import { OrderDesk } from "../../src/orders/order-desk.js";
+import { OrderPlacer } from "../../src/orders/order-placer.js";
+import type { Store } from "../../src/store/index.js";
+import { createTestDatabase, ENGINES, type TestDatabase } from "../store/test-databases.js";
+import { GatewayHarness } from "./gateway-harness.js";
+
+const ACCOUNT = "DU1000002";
+const AAPL_CONID = 265598;
+const caller = { scope: "", who: "anonymous" };
+
+function order(extra: Partial<PlaceOrderRequest["order"]> = {}, key = "k1", waitFor = OrderWait.UNSPECIFIED) {
+  return create(PlaceOrderRequestSchema, {
+    contract: create(ContractSchema, { symbol: "AAPL", secType: "STK", exchange: "SMART", currency: "USD" }),
+    order: create(OrderSchema, { action: "BUY", orderType: "MKT", totalQuantity: "5", account: ACCOUNT, ...extra }),
+    idempotencyKey: key,
+    waitFor,
+  });
+}
+
+function deadline(ms = 10_000): AbortSignal {
+  return deadlineSignal({ timeoutMs: ms }, () => "test deadline");
+}
+
+describe.each(ENGINES)("OrderPlacer against the simulator, keys on %s", (engine) => {
+  let tdb: TestDatabase;
+  let store: Store;
+  let harness: GatewayHarness;
+  let desk: OrderDesk;
+  let placer: OrderPlacer;
+  const audited: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase(engine);
+    store = await tdb.open();
+    harness = new GatewayHarness();
+    const gateway = await harness.connect();
+    desk = new OrderDesk(gateway);
+    const auditLogger = pino({ level: "info" }, { write: (line: string) => audited.push(JSON.parse(line)) });
+    placer = new OrderPlacer({ store: new IdempotencyStore(store.db), audit: new AuditLog(auditLogger) });
+  }, 60_000);
+  afterAll(async () => {
+    desk?.dispose();
+    await harness?.stop();
+    await store?.close();
+    await tdb?.drop();
+  });
+
+  /** Shares of AAPL the simulator's ledger holds for the account. */
+  const held = () => harness.sim.world.ledger.positions(ACCOUNT).find((p) => p.conId === AAPL_CONID)?.quantity ?? 0;
+
+  it("places a MKT order and waits for the fill", async () => {
+    const before = held();
+    const res = await placer.place(desk, order({}, "fill-1", OrderWait.FILLED), caller, deadline());
+    expect(res.replayed).toBe(false);
+    expect(res.orderStatus?.status).toBe("Filled");
+    expect(res.orderStatus?.filled).toBe("5");
+    expect(held() - before).toBe(5);
+    expect(audited.at(-1)).toMatchObject({ audit: "order", action: "place", outcome: "placed", orderId: res.orderId });
+  });
+
+  it("answers a retry of the key from the store, and refuses the key for another order", async () => {
+    const first = await placer.place(desk, order({}, "retry-1"), caller, deadline());
+    const again = await placer.place(desk, order({}, "retry-1", OrderWait.FILLED), caller, deadline());
+    expect(again.orderId).toBe(first.orderId);
+    expect(again.replayed).toBe(true);
+    expect(again.orderStatus?.status).toBe("Filled");
+    const other = await placer
+      .place(desk, order({ totalQuantity: "6" }, "retry-1"), caller, deadline())
+      .catch((e) => e);
+    expect(ConnectError.from(other).code).toBe(Code.AlreadyExists);
+  });
+
+  it("places one order for 20 concurrent calls and 1,000 retries of one key", async () => {
+    const before = held();
+    const concurrent = await Promise.all(
+      Array.from({ length: 20 }, () => placer.place(desk, order({ totalQuantity: "3" }, "burst"), caller, deadline())),
+    );
+    const ids = new Set(concurrent.map((r) => r.orderId));
+    expect(ids.size).toBe(1);
+    expect(concurrent.filter((r) => !r.replayed)).toHaveLength(1);
+    for (let i = 0; i < 1_000; i++) {
+      const r = await placer.place(desk, order({ totalQuantity: "3" }, "burst"), caller, deadline());
+      expect(r.orderId).toBe(concurrent[0]?.orderId);
+    }
+    const filled = await placer.place(
+      desk,
+      order({ totalQuantity: "3" }, "burst", OrderWait.FILLED),
+      caller,
+      deadline(),
+    );
+    expect(filled.orderStatus?.filled).toBe("3");
+    expect(held() - before).toBe(3);
+  }, 60_000);
+
+  it("fails a rejected order with IB's code, and replays the refusal", async () => {
+    const huge = order({ totalQuantity: "100000000" }, "huge");
+    const err = await placer.place(desk, huge, caller, deadline()).catch((e) => e);
+    expect(err).toBeInstanceOf(IbError);
+    expect(err).toMatchObject({ ibCode: 201, grpcCode: Code.FailedPrecondition });
+    const again = await placer.place(desk, huge, caller, deadline()).catch((e) => e);
+    expect(again).toMatchObject({ ibCode: 201, grpcCode: Code.FailedPrecondition });
+    expect(audited.at(-1)).toMatchObject({ action: "place", outcome: "rejected", ibCode: 201, replayed: true });
+  });
+
+  it("answers DEADLINE_EXCEEDED naming the order and its status, and leaves the order working", async () => {
+    const far = order({ orderType: "LMT", lmtPrice: 1 }, "far-1", OrderWait.FILLED);
+    const err = ConnectError.from(await placer.place(desk, far, caller, deadline(500)).catch((e) => e));
+    expect(err.code).toBe(Code.DeadlineExceeded);
+    const orderId = desk.book.all().find((o) => o.openOrder?.order?.lmtPrice === 1)?.orderId as number;
+    expect(err.message).toContain(`order ${orderId}`);
+    expect(err.message).toMatch(/Submitted|PreSubmitted|PendingSubmit/);
+    expect(err.message).toContain("NOT cancelled");
+    const open = await desk.openOrders("own", deadline());
+    expect(open.openOrders.map((o) => o.orderId)).toContain(orderId);
+  });
+
+  it("previews margins with what_if and places nothing", async () => {
+    const before = held();
+    const res = await placer.place(desk, order({ whatIf: true }, "preview"), caller, deadline());
+    expect(res.openOrder?.orderState?.initMarginChange).not.toBe("");
+    expect(res.orderStatus).toBeUndefined();
+    expect(held()).toBe(before);
+  });
+});
