@@ -50,7 +50,7 @@ export interface GatewayConnectionOptions {
   logger: Logger;
   backoff?: BackoffPolicy;
   pacing?: Partial<PacerOptions>;
-  /** Time from opening the socket to nextValidId before the attempt counts as failed. */
+  /** Time from opening the socket to nextValidId and managedAccounts before the attempt counts as failed. */
   handshakeTimeoutMs?: number;
   /**
    * While connected, a reqCurrentTime every `intervalMs` that must answer within `timeoutMs`: a gateway that keeps
@@ -81,9 +81,14 @@ const DEFAULT_HEARTBEAT = { intervalMs: 30_000, timeoutMs: 10_000 };
 const IBAPI_MAX_REQ_PER_SEC = 100;
 
 /**
- * One gateway (TWS / IB Gateway) connection and its life: connect, wait for nextValidId (only then READY), try the
- * next client id on 326, reconnect with capped exponential backoff after any drop, and fail every waiting request
- * at once when the socket goes (no hangs until a deadline).
+ * One gateway (TWS / IB Gateway) connection and its life: connect, wait for nextValidId and managedAccounts (only
+ * then READY), try the next client id on 326 (backing off once all 32 were refused), reconnect with capped
+ * exponential backoff after any drop, and fail every waiting request at once when the socket goes (no hangs until a
+ * deadline).
+ *
+ * API: start(), close(), send(write, signal?, priority?), correlator (request-correlator.ts), events (typed
+ * subscriptions, ib-event-bus.ts), ib (the session's IBApi, only inside a write given to send), snapshot(),
+ * accounts, isReady / isConnected; emits "change", "notice", "subscriptionsLost" and the raw "event".
  *
  * A fresh IBApi per attempt: IBApi queues requests made while disconnected and would replay them into the next
  * session, where their reqIds mean nothing.
@@ -113,6 +118,10 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   private closing = false;
   /** Set when the last attempt ended on 326, so the retry comes at once with the next client id. */
   private clientIdRejected = false;
+  /** 326s in a row: once every id of the span was refused, the next retry backs off instead of coming at once. */
+  private clientIdsRefusedInARow = 0;
+  /** What the handshake of the current attempt has seen: READY needs both (account routing needs the accounts). */
+  private handshake = { nextValidId: false, managedAccounts: false, askedForAccounts: false };
 
   constructor(opts: GatewayConnectionOptions) {
     super();
@@ -225,8 +234,10 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     api.on(EventName.error, () => {});
     this.setState(GatewayState.CONNECTING);
     this.log.info({ address: this.address, clientId: this.clientId }, "connecting to gateway");
+    this.handshake = { nextValidId: false, managedAccounts: false, askedForAccounts: false };
     this.handshakeTimer = setTimeout(() => {
-      this.recordError(-1, `no nextValidId within ${this.handshakeTimeoutMs} ms of connecting`);
+      const missing = this.handshake.nextValidId ? "managedAccounts" : "nextValidId";
+      this.recordError(-1, `no ${missing} within ${this.handshakeTimeoutMs} ms of connecting`);
       api.disconnect();
     }, this.handshakeTimeoutMs);
     api.connect(this.clientId);
@@ -243,11 +254,13 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
         this.serverVersion = decodeEvent(name, args).serverVersion;
         break;
       case EventName.nextValidId:
-        this.onNextValidId(decodeEvent(name, args).orderId);
+        this.onNextValidId(api, decodeEvent(name, args).orderId);
         break;
       case EventName.managedAccounts:
         this.managedAccounts = splitAccounts(decodeEvent(name, args).accountsList);
-        this.emitChange();
+        this.handshake.managedAccounts = true;
+        if (this.state === GatewayState.CONNECTING) this.completeHandshake(api);
+        else this.emitChange();
         break;
       case EventName.info: {
         const { code, message } = decodeEvent(name, args);
@@ -268,23 +281,37 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     this.emit("event", name, args);
   }
 
-  private onNextValidId(id: number): void {
+  private onNextValidId(api: IBApi, id: number): void {
     this.nextValidId = Math.max(id, this.nextValidId ?? id);
-    if (this.state === GatewayState.CONNECTING) {
-      if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
-      this.handshakeTimer = undefined;
-      this.attempt = 0;
-      this.clientIdRejected = false;
-      this.pacer.reopen();
-      this.setState(GatewayState.READY);
-      this.startHeartbeat(this.ib);
-      this.log.info(
-        { clientId: this.clientId, serverVersion: this.serverVersion, accounts: this.managedAccounts },
-        "gateway ready",
-      );
-    } else {
-      this.emitChange();
+    this.handshake.nextValidId = true;
+    if (this.state === GatewayState.CONNECTING) this.completeHandshake(api);
+    else this.emitChange();
+  }
+
+  /**
+   * READY once both nextValidId and managedAccounts came (in either order): READY on nextValidId alone would let
+   * account routing answer NOT_FOUND for an account the gateway manages. A gateway that sent nextValidId but no
+   * accounts is asked once (reqManagedAccts); the handshake deadline bounds the wait.
+   */
+  private completeHandshake(api: IBApi): void {
+    const { nextValidId, managedAccounts, askedForAccounts } = this.handshake;
+    if (nextValidId && !managedAccounts && !askedForAccounts) {
+      this.handshake.askedForAccounts = true;
+      api.reqManagedAccts(); // the pacer opens at READY; one handshake message does not need it
     }
+    if (!nextValidId || !managedAccounts) return;
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    this.attempt = 0;
+    this.clientIdRejected = false;
+    this.clientIdsRefusedInARow = 0;
+    this.pacer.reopen();
+    this.setState(GatewayState.READY);
+    this.startHeartbeat(api);
+    this.log.info(
+      { clientId: this.clientId, serverVersion: this.serverVersion, accounts: this.managedAccounts },
+      "gateway ready",
+    );
   }
 
   /** Messages for the connection as a whole (IB id -1): connectivity, client id in use, farm notices. */
@@ -296,8 +323,12 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     switch (code) {
       case 326:
         // Client id in use: TWS closes the socket next; the retry uses the next id, at once.
-        this.clientIdRejected = true;
         this.clientIdOffset = (this.clientIdOffset + 1) % CLIENT_ID_SPAN;
+        this.clientIdsRefusedInARow++;
+        // Every id of the span in use (another ibrpc, or 32 clients): retrying at once would hammer the gateway
+        // with hundreds of connections a second, so that retry waits like any failed attempt.
+        this.clientIdRejected = this.clientIdsRefusedInARow < CLIENT_ID_SPAN;
+        if (!this.clientIdRejected) this.clientIdsRefusedInARow = 0;
         this.log.warn({ code, message, nextClientId: this.clientId }, "client id in use; trying the next one");
         return;
       case 1100:

@@ -1,59 +1,14 @@
 import { createServer, type Server } from "node:net";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { EventName, IBApi } from "@stoqey/ib";
-import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
 import { deadlineSignal } from "../../src/gateway/deadline.js";
-import { GatewayConnection } from "../../src/gateway/gateway-connection.js";
+import { GatewayConnection, type GatewaySnapshot } from "../../src/gateway/gateway-connection.js";
 import { IbError } from "../../src/gateway/ib-error.js";
-import { encodeFrame, Simulator } from "../../src/sim/index.js";
-
-const logger = pino({ level: "silent" });
-const FAST_BACKOFF = { initialMs: 50, maxMs: 200, factor: 2, jitter: 0 };
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function startSim(port = 0): Promise<Simulator> {
-  const sim = new Simulator({ port, logger });
-  await sim.start();
-  cleanups.push(() => sim.stop());
-  return sim;
-}
-
-function connectTo(port: number, opts: { handshakeTimeoutMs?: number; baseClientId?: number } = {}): GatewayConnection {
-  const conn = new GatewayConnection({
-    endpoint: { name: "test", host: "127.0.0.1", port },
-    baseClientId: opts.baseClientId ?? 100,
-    logger,
-    backoff: FAST_BACKOFF,
-    handshakeTimeoutMs: opts.handshakeTimeoutMs,
-  });
-  cleanups.push(() => conn.close());
-  conn.start();
-  return conn;
-}
-
-/** Resolves when the connection reaches `state`; fails the test after `ms`. */
-function reach(conn: GatewayConnection, state: GatewayState, ms = 5_000): Promise<void> {
-  if (conn.snapshot().state === state) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      conn.off("change", onChange);
-      reject(new Error(`gateway never reached ${GatewayState[state]} (now ${GatewayState[conn.snapshot().state]})`));
-    }, ms);
-    const onChange = () => {
-      if (conn.snapshot().state !== state) return;
-      clearTimeout(timer);
-      conn.off("change", onChange);
-      resolve();
-    };
-    conn.on("change", onChange);
-  });
-}
+import { encodeFrame } from "../../src/sim/index.js";
+import { withTimeout } from "../support/wait.js";
+import { connectTo, FAST_BACKOFF, fakeGateway, logger, onCleanup, reach, startSim, WIRE } from "./harness.js";
 
 function currentTime(conn: GatewayConnection, timeoutMs = 2_000): Promise<number> {
   const signal = deadlineSignal({ timeoutMs }, () => "no currentTime");
@@ -110,7 +65,7 @@ describe("GatewayConnection against the simulator", () => {
     await reach(conn, GatewayState.DISCONNECTED);
     await expect(currentTime(conn)).rejects.toMatchObject({ grpcCode: Code.Unavailable });
     expect(conn.snapshot().nextAttemptAt).toBeInstanceOf(Date);
-    await startSim(port);
+    await startSim({ port });
     await reach(conn, GatewayState.READY);
     expect(await currentTime(conn)).toBeGreaterThan(0);
   });
@@ -121,7 +76,7 @@ describe("GatewayConnection against the simulator", () => {
     const squatter = new IBApi({ host: "127.0.0.1", port, clientId: 100 });
     const squatterReady = new Promise((r) => squatter.once(EventName.nextValidId, r));
     squatter.connect(100);
-    cleanups.push(() => squatter.disconnect());
+    onCleanup(() => squatter.disconnect());
     await squatterReady;
     const conn = connectTo(port);
     await reach(conn, GatewayState.READY);
@@ -132,12 +87,12 @@ describe("GatewayConnection against the simulator", () => {
   it("gives up a handshake that never completes and retries", async () => {
     const silent: Server = createServer(() => {}); // accepts, never answers
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
-    cleanups.push(() => new Promise((r) => silent.close(r)));
+    onCleanup(() => new Promise((r) => silent.close(r)));
     const port = (silent.address() as { port: number }).port;
     let attempts = 0;
     silent.on("connection", (s) => {
       attempts++;
-      cleanups.push(() => s.destroy());
+      onCleanup(() => s.destroy());
     });
     const conn = connectTo(port, { handshakeTimeoutMs: 200 });
     await reach(conn, GatewayState.DISCONNECTED, 3_000);
@@ -203,10 +158,10 @@ describe("GatewayConnection heartbeat", () => {
         }
       });
       socket.on("error", () => {});
-      cleanups.push(() => socket.destroy());
+      onCleanup(() => socket.destroy());
     });
     await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
-    cleanups.push(() => new Promise((r) => hung.close(r)));
+    onCleanup(() => new Promise((r) => hung.close(r)));
     const conn = new GatewayConnection({
       endpoint: { name: "hung", host: "127.0.0.1", port: (hung.address() as { port: number }).port },
       baseClientId: 1,
@@ -214,7 +169,7 @@ describe("GatewayConnection heartbeat", () => {
       backoff: FAST_BACKOFF,
       heartbeat: { intervalMs: 100, timeoutMs: 200 },
     });
-    cleanups.push(() => conn.close());
+    onCleanup(() => conn.close());
     conn.start();
     await reach(conn, GatewayState.READY);
     await reach(conn, GatewayState.DISCONNECTED, 3_000);
@@ -231,12 +186,86 @@ describe("GatewayConnection heartbeat", () => {
       logger,
       heartbeat: { intervalMs: 50, timeoutMs: 500 },
     });
-    cleanups.push(() => conn.close());
+    onCleanup(() => conn.close());
     conn.start();
     await reach(conn, GatewayState.READY);
     const since = conn.snapshot().stateSince;
     await new Promise((r) => setTimeout(r, 500));
     expect(conn.snapshot().state).toBe(GatewayState.READY);
     expect(conn.snapshot().stateSince).toEqual(since);
+  });
+});
+
+describe("GatewayConnection handshake and client ids", () => {
+  it("is READY only once it has both nextValidId and managedAccounts, whatever their order", async () => {
+    // IB Gateway may send nextValidId first; this one then sends managedAccounts only when asked (reqManagedAccts).
+    const gw = await fakeGateway((fields, socket) => {
+      if (fields[0] === WIRE.startApi) socket.write(encodeFrame([WIRE.nextValidId, "1", "1"]));
+      if (fields[0] === WIRE.reqManagedAccts) socket.write(encodeFrame([WIRE.managedAccounts, "1", "DU1,DU2"]));
+    });
+    const readyStates: GatewaySnapshot[] = [];
+    const conn = new GatewayConnection({
+      endpoint: { name: "late-accounts", host: "127.0.0.1", port: gw.port },
+      baseClientId: 1,
+      logger,
+      backoff: FAST_BACKOFF,
+      handshakeTimeoutMs: 2_000,
+    });
+    onCleanup(() => conn.close());
+    conn.on("change", (s) => {
+      if (s.state === GatewayState.READY) readyStates.push(s);
+    });
+    conn.start();
+    await reach(conn, GatewayState.READY);
+    expect(readyStates[0]?.managedAccounts).toEqual(["DU1", "DU2"]);
+    expect(conn.accounts).toEqual(["DU1", "DU2"]);
+  });
+
+  it("gives up a handshake whose managedAccounts never comes, within the handshake deadline", async () => {
+    const gw = await fakeGateway((fields, socket) => {
+      if (fields[0] === WIRE.startApi) socket.write(encodeFrame([WIRE.nextValidId, "1", "1"]));
+    });
+    let everReady = false;
+    const conn = connectTo(gw.port, { handshakeTimeoutMs: 200 });
+    conn.on("change", (s) => {
+      everReady ||= s.state === GatewayState.READY;
+    });
+    await reach(conn, GatewayState.DISCONNECTED, 3_000);
+    expect(everReady).toBe(false);
+    expect(conn.snapshot().lastError?.message).toMatch(/no managedAccounts within 200 ms/);
+  });
+
+  it("backs off once every client id of its span was refused with 326, instead of retrying at once forever", async () => {
+    const sim = await startSim();
+    const port = sim.address?.port as number;
+    const base = 200;
+    // Squatters on all 32 ids ibrpc may use (base .. base + 31).
+    await Promise.all(
+      Array.from({ length: 32 }, (_, i) => {
+        const squatter = new IBApi({ host: "127.0.0.1", port });
+        const ready = new Promise((r) => squatter.once(EventName.nextValidId, r));
+        squatter.connect(base + i);
+        onCleanup(() => squatter.disconnect());
+        return withTimeout(ready, `squatter ${base + i}`);
+      }),
+    );
+    const conn = connectTo(port, { baseClientId: base });
+    let refused = 0;
+    conn.on("notice", (n) => {
+      if (n.code === 326) refused++;
+    });
+    // The retry after the 32nd refusal is the one that must wait.
+    const afterSpan = await withTimeout(
+      new Promise<GatewaySnapshot>((resolve) => {
+        conn.on("change", (s) => {
+          if (refused >= 32 && s.state === GatewayState.DISCONNECTED) resolve(s);
+        });
+      }),
+      "the disconnect after the 32nd refusal",
+      10_000,
+    );
+    expect(refused).toBe(32);
+    const retryInMs = (afterSpan.nextAttemptAt?.getTime() ?? 0) - afterSpan.stateSince.getTime();
+    expect(retryInMs).toBeGreaterThanOrEqual(FAST_BACKOFF.initialMs - 5);
   });
 });

@@ -1,8 +1,9 @@
+import { createServer, type Server, type Socket } from "node:net";
 import { pino } from "pino";
 import { afterEach } from "vitest";
 import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
 import { GatewayConnection, type GatewayConnectionOptions } from "../../src/gateway/gateway-connection.js";
-import { Simulator, type SimulatorOptions } from "../../src/sim/index.js";
+import { encodeFrame, FrameReader, Simulator, type SimulatorOptions } from "../../src/sim/index.js";
 
 /** Shared set-up of the gateway tests: a simulator over real TCP, a GatewayConnection (real IBApi) to it. */
 
@@ -71,3 +72,34 @@ export async function readyGateway(
   await reach(conn, GatewayState.READY);
   return { sim, conn };
 }
+
+/**
+ * A TCP peer that speaks just the TWS handshake (server version 193) and hands every later frame to `onFrame`: for the
+ * few behaviours the simulator does not reproduce on purpose (a gateway that hangs, or sends nextValidId before
+ * managedAccounts, as IB Gateway may).
+ */
+export async function fakeGateway(
+  onFrame: (fields: string[], socket: Socket) => void,
+): Promise<{ port: number; connections: () => number }> {
+  let connections = 0;
+  const server: Server = createServer((socket) => {
+    connections++;
+    const reader = new FrameReader(
+      {
+        onHandshake: () => socket.write(encodeFrame(["193", "20250102 14:30:00 UTC"])),
+        onFrame: (fields) => onFrame(fields, socket),
+        onCorrupt: () => socket.destroy(),
+      },
+      { expectHandshake: true },
+    );
+    socket.on("data", (chunk) => reader.push(chunk));
+    socket.on("error", () => {});
+    onCleanup(() => socket.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  onCleanup(() => new Promise((r) => server.close(r)));
+  return { port: (server.address() as { port: number }).port, connections: () => connections };
+}
+
+/** IB message ids the fake gateway reads and writes. */
+export const WIRE = { startApi: "71", reqManagedAccts: "17", managedAccounts: "15", nextValidId: "9" } as const;
