@@ -78,3 +78,46 @@ describe("Pacer", () => {
     pacer.close(new Error("test over"));
   });
 });
+
+describe("Pacer priorities", () => {
+  it("sends urgent messages (cancels, orders) ahead of every queued request", async () => {
+    const clock = manualClock();
+    const pacer = new Pacer({ ratePerSec: 40, burst: 1, maxQueue: 100, now: clock.now });
+    const sent: string[] = [];
+    await pacer.schedule(() => sent.push("req0"));
+    const requests = [1, 2, 3].map((i) => pacer.schedule(() => sent.push(`req${i}`)));
+    const cancel = pacer.schedule(() => sent.push("cancel"), undefined, "urgent");
+    const order = pacer.schedule(() => sent.push("order"), undefined, "urgent");
+    for (let i = 0; i < 100 && sent.length < 6; i++) {
+      clock.advance(25); // one token at 40/s
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await Promise.all([...requests, cancel, order]);
+    expect(sent).toEqual(["req0", "cancel", "order", "req1", "req2", "req3"]);
+  });
+
+  it("keeps any one-second window at 45 messages or fewer with urgent and normal traffic mixed", async () => {
+    const clock = manualClock();
+    const pacer = new Pacer({ now: clock.now });
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      void pacer.schedule(() => times.push(clock.now()), undefined, i % 3 === 0 ? "urgent" : "normal");
+    }
+    for (let step = 0; step < 600 && times.length < 200; step++) {
+      clock.advance(10);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(times.length).toBe(200);
+    let worst = 0;
+    for (const start of times) worst = Math.max(worst, times.filter((t) => t >= start && t < start + 1000).length);
+    expect(worst).toBeLessThanOrEqual(45);
+  });
+
+  it("rejects, never throws, when the write itself throws on the fast path", async () => {
+    const pacer = new Pacer({ ratePerSec: 10, burst: 1, maxQueue: 10 });
+    const outcome = pacer.schedule(() => {
+      throw new Error("socket write failed");
+    });
+    await expect(outcome).rejects.toThrow("socket write failed");
+  });
+});
