@@ -1,4 +1,5 @@
-import type { Logger } from "pino";
+import path from "node:path";
+import { type Logger, pino } from "pino";
 
 /** The order actions that leave an audit line. */
 export type OrderAction = "place" | "modify" | "what_if" | "cancel" | "global_cancel";
@@ -39,4 +40,18 @@ export class AuditLog {
     for (const [k, v] of Object.entries(entry)) if (v !== undefined) line[k] = v;
     this.logger.info({ audit: "order", ...line }, `order ${entry.action} ${entry.outcome}`);
   }
+}
+
+/** The audit log's file in DATA_DIR: JSON lines, appended, kept apart from the per-call log on stdout. */
+export const AUDIT_LOG_FILE = "audit.log";
+
+/** Opens DATA_DIR/audit.log for appending (created if needed); written synchronously so a crash loses no line. */
+export function openAuditLog(dataDir: string): AuditLog {
+  const destination = pino.destination({
+    dest: path.join(dataDir, AUDIT_LOG_FILE),
+    mkdir: true,
+    append: true,
+    sync: true,
+  });
+  return new AuditLog(pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination));
 }

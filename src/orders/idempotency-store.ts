@@ -1,5 +1,6 @@
 import type { Code } from "@connectrpc/connect";
 import { type ColumnType, type Kysely, sql } from "kysely";
+import type { Database } from "../store/index.js";
 
 /**
  * The idempotency keys of PlaceOrder in the database (table order_idempotency, migration 0002). The table belongs to
@@ -77,13 +78,13 @@ export const DEFAULT_KEY_TTL_MS = 48 * 3_600_000;
  * the primary key (scope, account, key) makes concurrent first calls race on one INSERT that only one can win.
  */
 export class IdempotencyStore {
-  private readonly db: Kysely<OrdersTables>;
+  private readonly db: Kysely<Database & OrdersTables>;
 
   constructor(
-    db: Kysely<unknown>,
+    db: Kysely<Database>,
     private readonly ttlMs = DEFAULT_KEY_TTL_MS,
   ) {
-    this.db = (db as Kysely<Record<string, never>>).withTables<OrdersTables>();
+    this.db = db.withTables<OrdersTables>();
   }
 
   async find(k: KeyScope): Promise<IdempotencyRecord | undefined> {

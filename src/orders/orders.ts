@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { GatewayConnection } from "../gateway/gateway-connection.js";
 import type { GatewayPool } from "../gateway/gateway-pool.js";
+import type { Database } from "../store/index.js";
 import type { AuditLog } from "./audit-log.js";
 import { IdempotencyStore } from "./idempotency-store.js";
 import { OrderDesk } from "./order-desk.js";
@@ -9,7 +10,7 @@ import { OrderPlacer } from "./order-placer.js";
 export interface OrdersOptions {
   pool: GatewayPool;
   /** The database (resolves once the store is open; PlaceOrder answers UNAVAILABLE until then). */
-  database: () => Promise<Kysely<unknown>>;
+  database: () => Promise<Kysely<Database>>;
   audit: AuditLog;
   /** See OrderPlacerOptions. */
   ackTimeoutMs?: number;
