@@ -4,6 +4,8 @@ import { AccountHistoryService } from "../gen/ibrpc/v1/account_history_pb.js";
 import type { Config } from "./config.js";
 import type { GatewayEndpoint } from "./gateway/gateway-connection.js";
 import { GatewayPool } from "./gateway/gateway-pool.js";
+import { historyRestRoutes } from "./history/rest-routes.js";
+import { type RunningHistory, startHistory } from "./history/start-history.js";
 import { servingStatusOf } from "./server/gateway-health.js";
 import { HealthStatus, OVERALL, type RunningServer, ServingStatus, startServer } from "./server/index.js";
 import type { ServiceDeps } from "./services/call-context.js";
@@ -18,6 +20,8 @@ export interface App {
   readonly pool: GatewayPool;
   readonly health: HealthStatus;
   readonly simulators: readonly Simulator[];
+  /** Account snapshots and the store they live in (opening in the background). */
+  readonly history: RunningHistory;
   /** Graceful stop: stop accepting, end streams, disconnect from IB, stop simulators. Idempotent. */
   close(): Promise<void>;
 }
@@ -54,8 +58,20 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   followGateways();
   pool.on("change", followGateways);
 
+  let history: RunningHistory;
+  try {
+    history = startHistory(config, pool, health, logger);
+  } catch (err) {
+    await Promise.all(simulators.map((s) => s.stop()));
+    throw err;
+  }
   const shutdown = new AbortController();
-  const deps: ServiceDeps = { pool, requestTimeoutMs: config.requestTimeoutMs, shutdown: shutdown.signal };
+  const deps: ServiceDeps = {
+    pool,
+    requestTimeoutMs: config.requestTimeoutMs,
+    shutdown: shutdown.signal,
+    history: history.history,
+  };
   let server: RunningServer;
   try {
     server = await startServer({
@@ -73,8 +89,16 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         }
       },
       interceptors: [validationInterceptor()],
+      httpRoutes: [
+        ...historyRestRoutes({
+          history: history.history,
+          errInfo: config.errInfo,
+          refreshTimeoutMs: config.requestTimeoutMs,
+        }),
+      ],
     });
   } catch (err) {
+    await history.close();
     await Promise.all(simulators.map((s) => s.stop()));
     throw err;
   }
@@ -91,11 +115,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       shutdown.abort();
       await server.close();
       pool.off("change", followGateways);
+      await history.close();
       await pool.close();
       await Promise.all(simulators.map((s) => s.stop()));
       logger.info("stopped");
     })();
     return closing;
   };
-  return { server, pool, health, simulators, close };
+  return { server, pool, health, simulators, history, close };
 }

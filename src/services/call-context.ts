@@ -3,6 +3,7 @@ import { callTimeoutMs, withDeadline } from "../gateway/deadline.js";
 import type { GatewayConnection } from "../gateway/gateway-connection.js";
 import { GATEWAY_HEADER, type GatewayPool } from "../gateway/gateway-pool.js";
 import type { IbEventMap, IbEventName } from "../gateway/ib-events.js";
+import type { AccountHistory } from "../history/account-history.js";
 
 /** What every service needs from the application. */
 export interface ServiceDeps {
@@ -11,6 +12,8 @@ export interface ServiceDeps {
   requestTimeoutMs: number;
   /** Aborts when the server shuts down: streams end instead of holding the shutdown up. */
   shutdown: AbortSignal;
+  /** The account history (AccountHistoryService, ibconnect's REST paths); absent: those answer UNAVAILABLE. */
+  history?: AccountHistory;
 }
 
 /** The gateway a call without an account goes to (`ib-gateway` header, or the only gateway). */

@@ -1,6 +1,8 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
+import { AccountHistoryService } from "../../gen/ibrpc/v1/account_history_pb.js";
 import { ConnectionService } from "../../gen/ibrpc/v1/connection_pb.js";
+import { accountHistoryService } from "./account-history-service.js";
 import type { ServiceDeps } from "./call-context.js";
 import { connectionService } from "./connection-service.js";
 
@@ -17,6 +19,9 @@ function impl<S extends DescService>(service: S, methods: Partial<ServiceImpl<S>
  * contract (src/services/catalog.ts) and takes the implementation from here when there is one.
  */
 export function serviceImplementations(deps: ServiceDeps): Map<string, AnyImpl> {
-  const impls: [DescService, AnyImpl][] = [impl(ConnectionService, connectionService(deps))];
+  const impls: [DescService, AnyImpl][] = [
+    impl(ConnectionService, connectionService(deps)),
+    impl(AccountHistoryService, accountHistoryService(deps)),
+  ];
   return new Map(impls.map(([service, impl]) => [service.typeName, impl]));
 }
