@@ -31,6 +31,18 @@ export {
   updatePortfolioToIb,
 } from "./account.js";
 export {
+  barFromIb,
+  barTimeToTimestamp,
+  barToIb,
+  histogramEntriesFromIb,
+  histogramEntryFromIb,
+  historicalDataEndFromIb,
+  type IbBarRow,
+  type IbRealtimeBarEvent,
+  isHistoricalDataEnd,
+  realtimeBarFromIb,
+} from "./bars.js";
+export {
   comboLegFromIb,
   comboLegToIb,
   contractFromIb,
@@ -41,6 +53,15 @@ export {
   multiplierFromIb,
 } from "./contract.js";
 export { contractDetailsFromIb, contractDetailsToIb, ineligibilityReasonFromIb } from "./contract-details.js";
+export {
+  contractDescriptionFromIb,
+  type IbSecDefOptParamsEvent,
+  priceIncrementFromIb,
+  priceIncrementsFromIb,
+  securityDefinitionOptionalParameterFromIb,
+  smartComponentsFromIb,
+  wshEventDataToIb,
+} from "./contract-reference.js";
 export {
   decimalFromString,
   decimalToString,
@@ -58,6 +79,21 @@ export {
   executionToIb,
   type IbExecDetailsEvent,
 } from "./execution.js";
+export {
+  depthMktDataDescriptionFromIb,
+  type IbMktDepthEvent,
+  type IbMktDepthL2Event,
+  updateMktDepthFromIb,
+  updateMktDepthL2FromIb,
+} from "./market-depth.js";
+export {
+  historicalNewsFromIb,
+  type IbHistoricalNewsEvent,
+  type IbNewsBulletinEvent,
+  newsProviderFromIb,
+  newsProvidersFromIb,
+  updateNewsBulletinFromIb,
+} from "./news.js";
 export {
   orderComboLegFromIb,
   orderComboLegToIb,
@@ -85,7 +121,39 @@ export {
   orderStateToIb,
   orderStatusFromIb,
 } from "./order-state.js";
+export {
+  type IbScannerDataEvent,
+  scannerDataFromIb,
+  scannerSubscriptionFromIb,
+  scannerSubscriptionToIb,
+} from "./scanner.js";
 export { tagValueFromIb, tagValuesFromIb, tagValuesToIb, tagValueToIb } from "./tag-value.js";
+export {
+  historicalTickBidAskFromIb,
+  historicalTickFromIb,
+  historicalTickLastFromIb,
+  type IbTickByTickAllLastEvent,
+  type IbTickByTickBidAskEvent,
+  type IbTickEfpEvent,
+  type IbTickOptionComputationEvent,
+  type IbTickPriceEvent,
+  type IbTickSizeEvent,
+  marketDataTypeFromIb,
+  tickAttribBidAskFromIb,
+  tickAttribFromIb,
+  tickAttribLastFromIb,
+  tickByTickAllLastFromIb,
+  tickByTickBidAskFromIb,
+  tickByTickMidPointFromIb,
+  tickEfpFromIb,
+  tickGenericFromIb,
+  tickNewsFromIb,
+  tickOptionComputationFromIb,
+  tickPriceFromIb,
+  tickReqParamsFromIb,
+  tickSizeFromIb,
+  tickStringFromIb,
+} from "./ticks.js";
 export {
   epochSecondsToTimestamp,
   IbTimeFormatError,
@@ -98,6 +166,7 @@ export {
   type LocalDateTime,
   localToEpochMs,
   parseIbTime,
+  timestampFromEpochMs,
   timestampToEpochSeconds,
   timestampToIbUtc,
   timestampToIbZoned,

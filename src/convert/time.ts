@@ -258,6 +258,15 @@ export function epochSecondsToTimestamp(seconds: number | string | null | undefi
   return create(TimestampSchema, { seconds: BigInt(whole), nanos: Math.round((value - whole) * 1e9) });
 }
 
+/** Epoch milliseconds (IB's Java longs, e.g. tickNews) as a Timestamp; undefined for undefined, 0 and sentinels. */
+export function timestampFromEpochMs(ms: number | null | undefined): Timestamp | undefined {
+  if (ms === undefined || ms === null || !Number.isFinite(ms) || ms === 0 || Math.abs(ms) >= Number.MAX_SAFE_INTEGER) {
+    return undefined;
+  }
+  const seconds = Math.floor(ms / 1000);
+  return create(TimestampSchema, { seconds: BigInt(seconds), nanos: Math.round(ms - seconds * 1000) * 1_000_000 });
+}
+
 /** A Timestamp as epoch seconds (whole seconds; IB's integer times). */
 export function timestampToEpochSeconds(timestamp: Timestamp): number {
   return Number(timestamp.seconds);
