@@ -36,6 +36,38 @@ export interface Config {
   simSeed: number;
   /** ALLOW_INSECURE_BIND: the operator accepts a non-loopback HOST without TLS and tokens. */
   allowInsecureBind: boolean;
+  /** MTLS_SCOPES: client certificate subject CN (or `*`) -> scopes; needs TLS_CA. */
+  certScopes: CertScope[];
+  /** CORS_ORIGINS: browser origins allowed to call (exact `scheme://host[:port]`, or `*`); empty = none. */
+  corsOrigins: string[];
+  limits: Limits;
+}
+
+/** What one client may cost the process (see README "Running in production"). */
+export interface Limits {
+  /** MAX_BODY_BYTES: largest request body (or gRPC message); bigger ones are refused before being read. */
+  maxBodyBytes: number;
+  /** MAX_DEADLINE_MS: largest deadline a unary call may ask for (streams may run longer). */
+  maxDeadlineMs: number;
+  /** RATE_LIMIT: unary calls per second per token (RATE_BURST at once); 0 = no limit. */
+  ratePerSecond: number;
+  rateBurst: number;
+  /** STREAMS_PER_TOKEN: concurrent streams per token; 0 = no limit. */
+  streamsPerToken: number;
+  /** HTTP_HEADERS_TIMEOUT_MS: an HTTP/1.1 client must send its request headers within this. */
+  headersTimeoutMs: number;
+  /** HTTP_REQUEST_TIMEOUT_MS: ... and its whole request (headers and body). */
+  requestTimeoutMs: number;
+  /** HTTP_IDLE_TIMEOUT_MS: a connection with nothing in flight is closed after this. */
+  idleTimeoutMs: number;
+  /** MAX_CONNECTIONS: open connections; more are refused at accept. */
+  maxConnections: number;
+}
+
+/** An mTLS client certificate rule: `subject` is the certificate's subject CN, `*` any certificate TLS_CA signed. */
+export interface CertScope {
+  subject: string;
+  scopes: AuthScope[];
 }
 
 /** A gateway of IB_GW. `simulated` ones get their host and port when ibrpc starts the in-process simulator. */
@@ -81,8 +113,18 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: int(env, "REQ_TIMEOUT_MS", 10_000, 100, 3_600_000),
     simSeed: int(env, "SIM_SEED", 42, 0, 2_147_483_647),
     allowInsecureBind: bool(env, "ALLOW_INSECURE_BIND", false),
+    certScopes: parseCertScopes(nonEmpty(env.MTLS_SCOPES), tls),
+    corsOrigins: parseOrigins(nonEmpty(env.CORS_ORIGINS)),
+    limits: readLimits(env),
   };
-  if (!isLoopback(config.host) && !(config.tls && config.authTokens.length > 0) && !config.allowInsecureBind) {
+  if (config.limits.maxDeadlineMs < config.requestTimeoutMs) {
+    throw new ConfigError(
+      `MAX_DEADLINE_MS: ${config.limits.maxDeadlineMs} is below REQ_TIMEOUT_MS=${config.requestTimeoutMs}, ` +
+        "the deadline calls without one get",
+    );
+  }
+  const authenticated = config.authTokens.length > 0 || config.certScopes.length > 0;
+  if (!isLoopback(config.host) && !(config.tls && authenticated) && !config.allowInsecureBind) {
     throw new ConfigError(
       `HOST=${config.host} is not a loopback address: binding it needs TLS (TLS_CERT, TLS_KEY) and AUTH_TOKENS, ` +
         "or ALLOW_INSECURE_BIND=true to accept serving IB accounts unencrypted and unauthenticated",
@@ -196,13 +238,67 @@ export function parseTokens(raw: string | undefined, variable: string): AuthToke
     if (token.length < MIN_TOKEN_LENGTH) {
       throw new ConfigError(`${variable}: every token needs at least ${MIN_TOKEN_LENGTH} characters`);
     }
-    const scopes = (scopeList ?? "read").split("+").map((s) => s.trim());
-    for (const s of scopes) {
-      if (!SCOPES.includes(s as AuthScope))
-        throw new ConfigError(`${variable}: unknown scope "${s}" (read, trade, admin)`);
-    }
-    return { token, scopes: scopes as AuthScope[] };
+    return { token, scopes: parseScopes(scopeList ?? "read", variable) };
   });
+}
+
+function parseScopes(list: string, variable: string): AuthScope[] {
+  const scopes = list.split("+").map((s) => s.trim());
+  for (const s of scopes) {
+    if (!SCOPES.includes(s as AuthScope))
+      throw new ConfigError(`${variable}: unknown scope "${s}" (read, trade, admin)`);
+  }
+  return scopes as AuthScope[];
+}
+
+/** `CN:scope+scope` or `*:scope`, comma separated. A CN may hold anything but ',' and ':'. */
+function parseCertScopes(raw: string | undefined, tls: Config["tls"]): CertScope[] {
+  if (!raw) return [];
+  if (!tls?.ca) throw new ConfigError("MTLS_SCOPES: needs TLS_CA (client certificates are only checked with mTLS)");
+  return raw.split(",").map((entry) => {
+    const colon = entry.lastIndexOf(":");
+    const subject = colon > 0 ? entry.slice(0, colon).trim() : "";
+    if (!subject)
+      throw new ConfigError(`MTLS_SCOPES: "${entry.trim()}" is not CN:scope+scope (e.g. trader1:read+trade)`);
+    return { subject, scopes: parseScopes(entry.slice(colon + 1), "MTLS_SCOPES") };
+  });
+}
+
+/** Exact origins as browsers send them (`https://app.example.com`, with a port when not the default), or `*`. */
+function parseOrigins(raw: string | undefined): string[] {
+  if (!raw) return [];
+  return raw.split(",").map((o) => {
+    const origin = o.trim();
+    if (origin === "*") return origin;
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an origin (e.g. https://app.example.com)`);
+    }
+    if ((url.protocol !== "http:" && url.protocol !== "https:") || url.origin !== origin) {
+      throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an origin; did you mean ${url.origin}?`);
+    }
+    return origin;
+  });
+}
+
+/** The limits with nothing configured. */
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze(readLimits({}));
+
+function readLimits(env: Env): Limits {
+  const ratePerSecond = int(env, "RATE_LIMIT", 100, 0, 1_000_000);
+  return {
+    maxBodyBytes: int(env, "MAX_BODY_BYTES", 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    maxDeadlineMs: int(env, "MAX_DEADLINE_MS", 600_000, 1000, 86_400_000),
+    ratePerSecond,
+    rateBurst: int(env, "RATE_BURST", Math.max(1, ratePerSecond * 2), 1, 10_000_000),
+    streamsPerToken: int(env, "STREAMS_PER_TOKEN", 256, 0, 1_000_000),
+    headersTimeoutMs: int(env, "HTTP_HEADERS_TIMEOUT_MS", 10_000, 100, 600_000),
+    requestTimeoutMs: int(env, "HTTP_REQUEST_TIMEOUT_MS", 30_000, 100, 3_600_000),
+    idleTimeoutMs: int(env, "HTTP_IDLE_TIMEOUT_MS", 120_000, 100, 86_400_000),
+    maxConnections: int(env, "MAX_CONNECTIONS", 1024, 1, 1_000_000),
+  };
 }
 
 function readFile(variable: string, file: string): Buffer {

@@ -1,4 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
+import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import * as reflectionV1 from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import * as reflectionV1alpha from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
@@ -130,6 +131,8 @@ export interface ProcedureInfo {
   scope: RequiredScope;
   /** Server streaming (or any streaming): counted against the per-token stream cap, not the unary rate. */
   streaming: boolean;
+  /** Declared side-effect free (idempotency_level = NO_SIDE_EFFECTS): Connect GET may call it. */
+  getAllowed: boolean;
 }
 
 /** Every procedure of {@link TABLES}, by HTTP path. */
@@ -139,7 +142,9 @@ export const PROCEDURES: ReadonlyMap<string, ProcedureInfo> = new Map(
       const path = `/${service.typeName}/${m.name}`;
       const scope = scopes[m.localName];
       if (scope === undefined) throw new Error(`src/auth/scopes.ts: ${path} has no scope`);
-      return [path, { path, service: service.typeName, method: m.name, scope, streaming: m.methodKind !== "unary" }];
+      const streaming = m.methodKind !== "unary";
+      const getAllowed = !streaming && m.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS;
+      return [path, { path, service: service.typeName, method: m.name, scope, streaming, getAllowed }];
     }),
   ),
 );

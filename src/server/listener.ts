@@ -2,6 +2,7 @@ import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import type { Logger } from "pino";
+import type { Limits } from "../config.js";
 import { type TlsConfig, tlsServerOptions } from "./tls.js";
 
 /** What both HTTP stacks call for every request; connect-node's adapter fits. */
@@ -19,6 +20,8 @@ export interface ListenerOptions {
   logger: Logger;
   /** A connection that has not shown what it speaks by then is dropped (slowloris guard). Default 10 s. */
   sniffTimeoutMs?: number;
+  /** HTTP timeouts and the connection cap (src/config.ts Limits); Node's defaults when absent. */
+  limits?: Partial<Pick<Limits, "headersTimeoutMs" | "requestTimeoutMs" | "idleTimeoutMs" | "maxConnections">>;
 }
 
 /** One TCP port speaking HTTP/1.1 and HTTP/2. */
@@ -60,21 +63,56 @@ export async function listen(opts: ListenerOptions): Promise<Listener> {
     opts.handler(req, res);
   };
 
+  const limits = opts.limits ?? {};
+  const headersTimeoutMs = limits.headersTimeoutMs ?? 10_000;
+  const idleTimeoutMs = limits.idleTimeoutMs ?? 60_000;
+  const trackH2 = (s: http2.Http2Session) => {
+    track(sessions, s);
+    closeWhenIdle(s, idleTimeoutMs);
+  };
+
+  const slowTimers = new WeakMap<object, NodeJS.Timeout>();
+  /** Stops HTTP/1 timeout checks when closing. */
+  let stopH1: (() => void) | undefined;
   let server: net.Server;
   if (opts.tls) {
     // With TLS, ALPN tells the protocols apart, so Node's own allowHTTP1 fallback works.
     const secure = http2.createSecureServer(tlsServerOptions(opts.tls), handler);
-    secure.on("session", (s) => track(sessions, s));
+    secure.on("session", trackH2);
     secure.on("secureConnection", (socket) => {
-      if (socket.alpnProtocol !== "h2") track(h1Sockets, socket);
+      if (socket.alpnProtocol === "h2") return;
+      track(h1Sockets, socket);
+      // Node's HTTP/1 header and request timeouts do not run for http2's HTTP/1 fallback: a client must at least
+      // send its first request's headers in time, and an idle keep-alive connection is closed.
+      const slow = setTimeout(() => socket.destroy(), headersTimeoutMs);
+      slow.unref();
+      slowTimers.set(socket, slow);
+      socket.once("close", () => clearTimeout(slow));
+      socket.setTimeout(idleTimeoutMs, () => socket.destroy());
+    });
+    secure.on("request", (req: http2.Http2ServerRequest | http.IncomingMessage) => {
+      if (req.httpVersionMajor < 2) clearTimeout(slowTimers.get(req.socket));
     });
     secure.on("tlsClientError", (err) => log.debug({ err }, "tls handshake failed"));
     server = secure;
   } else {
     // http2.createServer({allowHTTP1}) only falls back for TLS sockets, so cleartext needs the sniffing below.
-    const h1 = http.createServer(handler);
+    const h1 = http.createServer(
+      {
+        headersTimeout: headersTimeoutMs,
+        requestTimeout: Math.max(limits.requestTimeoutMs ?? 30_000, headersTimeoutMs),
+        keepAliveTimeout: idleTimeoutMs,
+        // How often the two timeouts above are checked.
+        connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
+      },
+      handler,
+    );
+    // Node checks HTTP/1 header and request timeouts only for servers that listened themselves; this one gets its
+    // sockets from the sniffer below, so start the checks as 'listening' would (h1.close() stops them).
+    h1.emit("listening");
+    stopH1 = () => h1.close();
     const h2 = http2.createServer(handler);
-    h2.on("session", (s) => track(sessions, s));
+    h2.on("session", trackH2);
     h1.on("clientError", (err, socket) => {
       log.debug({ err }, "bad http/1 request");
       // What Node does without a listener: a client that spoke broken HTTP still learns why it is cut off.
@@ -89,6 +127,8 @@ export async function listen(opts: ListenerOptions): Promise<Listener> {
       });
     });
   }
+  server.maxConnections = limits.maxConnections ?? 1024;
+  server.on("drop", (data) => log.warn({ remote: data?.remoteAddress }, "connection refused: MAX_CONNECTIONS reached"));
   server.on("connection", (socket: net.Socket) => {
     // A reset before an HTTP stack owns the socket must not become an uncaught 'error'.
     socket.on("error", (err) => log.debug({ err }, "socket error"));
@@ -108,6 +148,7 @@ export async function listen(opts: ListenerOptions): Promise<Listener> {
   let closing: Promise<void> | undefined;
   const close = async (graceMs: number): Promise<void> => {
     draining = true;
+    stopH1?.();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // GOAWAY: HTTP/2 clients open no new streams here; sessions end by themselves once their streams are done.
     for (const s of sessions) s.close();
@@ -182,4 +223,19 @@ async function within(p: Promise<void>, ms: number): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Closes an HTTP/2 session that carried nothing for `idleMs`. A session with open streams (a quiet market data
+ * stream) stays: it is in use, just silent.
+ */
+function closeWhenIdle(session: http2.Http2Session, idleMs: number): void {
+  let open = 0;
+  session.on("stream", (stream: http2.Http2Stream) => {
+    open++;
+    stream.once("close", () => open--);
+  });
+  session.setTimeout(idleMs, () => {
+    if (open === 0) session.close();
+  });
 }

@@ -1,30 +1,33 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { codeToString } from "@connectrpc/connect/protocol-connect";
 import type { Logger } from "pino";
+import { CALLER } from "../auth/caller.js";
+import { GATEWAY_HEADER } from "../gateway/gateway-pool.js";
+import { metrics } from "../metrics/registry.js";
+import { CALL_STATE, type CallState, recordCall } from "./call-log.js";
 import { procedureOf } from "./error-interceptor.js";
 
 export type Protocol = "grpc" | "grpc-web" | "connect";
 
-/** Codes that mean the server, not the caller, has a problem: worth a warning. */
-const SERVER_FAULTS = new Set([Code.Internal, Code.Unknown, Code.DataLoss, Code.Unimplemented]);
-
 /**
  * One log line per call, written when the call is over: for streams that is the end of the stream, so the duration
- * is the stream's lifetime and the code its final status ("canceled" when the client went away).
+ * is the stream's lifetime and the code its final status ("canceled" when the client went away). The line carries
+ * the procedure, protocol, code, duration, peer, token id, gateway and, for failures, the error message.
  */
 export function loggingInterceptor(logger: Logger): Interceptor {
   return (next) => async (req) => {
-    const start = performance.now();
+    const state: CallState = req.contextValues.get(CALL_STATE) ?? {
+      caller: req.contextValues.get(CALLER),
+      procedure: procedureOf(req),
+      protocol: protocolOf(req.header),
+      start: performance.now(),
+      streaming: req.stream || req.method.methodKind !== "unary",
+      observed: false,
+    };
+    state.observed = true;
+    const gatewayHeader = req.header.get(GATEWAY_HEADER);
     const done = (err: unknown) => {
-      const code = err === undefined ? undefined : ConnectError.from(err).code;
-      const line = {
-        procedure: procedureOf(req),
-        protocol: protocolOf(req.header),
-        code: code === undefined ? "ok" : codeToString(code),
-        durationMs: Math.round((performance.now() - start) * 10) / 10,
-      };
-      if (code !== undefined && SERVER_FAULTS.has(code)) logger.warn(line, "rpc");
-      else logger.info(line, "rpc");
+      const error = err === undefined ? undefined : ConnectError.from(err);
+      recordCall(logger, state, { code: error?.code, error: error?.rawMessage, gatewayHeader });
     };
     let res: Awaited<ReturnType<typeof next>>;
     try {
@@ -37,7 +40,7 @@ export function loggingInterceptor(logger: Logger): Interceptor {
       done(undefined);
       return res;
     }
-    return { ...res, message: observeEnd(res.message, req.signal, done) };
+    return { ...res, message: observeEnd(res.message, req.signal, state.procedure, done) };
   };
 }
 
@@ -49,9 +52,15 @@ export function protocolOf(header: Headers): Protocol {
   return "connect";
 }
 
-async function* observeEnd<T>(stream: AsyncIterable<T>, signal: AbortSignal, done: (err: unknown) => void) {
+async function* observeEnd<T>(
+  stream: AsyncIterable<T>,
+  signal: AbortSignal,
+  procedure: string,
+  done: (err: unknown) => void,
+) {
+  metrics.rpcStreamsActive.inc({ procedure });
   // Until proven otherwise the reader abandoned the stream (the client cancelled or disconnected).
-  let outcome: unknown = new ConnectError("canceled", Code.Canceled);
+  let outcome: unknown = new ConnectError("canceled by the client", Code.Canceled);
   try {
     yield* stream;
     // A handler that returns because its signal fired ended for that reason, not successfully.
@@ -60,6 +69,7 @@ async function* observeEnd<T>(stream: AsyncIterable<T>, signal: AbortSignal, don
     outcome = err;
     throw err;
   } finally {
+    metrics.rpcStreamsActive.dec({ procedure });
     done(outcome);
   }
 }

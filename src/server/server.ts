@@ -3,10 +3,16 @@ import { Code, ConnectError, type ConnectRouter, createContextValues, type Inter
 import { type ConnectNodeAdapterOptions, connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
-import { CALLER, type Caller, openCaller } from "../auth/caller.js";
+import { Authenticator } from "../auth/authenticator.js";
+import { CALLER } from "../auth/caller.js";
+import { type AuthToken, type CertScope, DEFAULT_LIMITS, type Limits } from "../config.js";
+import { metrics } from "../metrics/registry.js";
+import { CallLimits } from "./call-limits.js";
+import { CALL_STATE } from "./call-log.js";
 import { errorInterceptor } from "./error-interceptor.js";
+import { callStates, createFront } from "./front.js";
 import { type HealthStatus, registerHealth } from "./health.js";
-import { type HttpRequest, type HttpRoute, matchRoute, sendJson } from "./http-routes.js";
+import type { HttpRoute } from "./http-routes.js";
 import { listen, type RequestHandler } from "./listener.js";
 import { loggingInterceptor } from "./logging-interceptor.js";
 import { registerReflection } from "./reflection.js";
@@ -32,6 +38,12 @@ export interface ServerOptions {
    * scope-checked like RPCs. See {@link HttpRoute}.
    */
   httpRoutes?: readonly HttpRoute[];
+  /** Who may call (AUTH_TOKENS, MTLS_SCOPES). Without tokens or certificate rules every caller has every scope. */
+  auth?: { tokens: readonly AuthToken[]; certScopes?: readonly CertScope[] };
+  /** Body cap, deadline cap, per-token rate and streams, HTTP timeouts; defaults as in src/config.ts. */
+  limits?: Partial<Limits>;
+  /** CORS_ORIGINS: browser origins allowed to call; none by default. */
+  corsOrigins?: readonly string[];
 }
 
 export interface RunningServer {
@@ -52,6 +64,7 @@ export interface RunningServer {
 /** Serves gRPC, gRPC-Web and Connect, over HTTP/1.1 and HTTP/2, on one port. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const logger = opts.logger;
+  const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const shutdown = new AbortController();
   // Every open stream listens for shutdown (stream-shutdown.ts): thousands of them are normal, not a leak.
   setMaxListeners(0, shutdown.signal);
@@ -72,41 +85,46 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       ...(opts.interceptors ?? []),
     ],
     // Not connect's shutdownSignal: it aborts unary handlers too (see stream-shutdown.ts).
-    fallback: fallback(services),
-    contextValues: (req) => createContextValues().set(CALLER, callerOf(req)),
+    fallback: fallback(services, logger),
+    contextValues: (req) => {
+      const values = createContextValues();
+      const state = callStates.get(req);
+      if (state) values.set(CALLER, state.caller).set(CALL_STATE, state);
+      return values;
+    },
+    // Bodies (and gRPC messages) over the cap are refused, not buffered; the front layer refuses declared ones first.
+    readMaxBytes: limits.maxBodyBytes,
+    // A misspelt field (e.g. an order's "quantity" as "qty") must fail loudly, not be dropped silently.
+    jsonOptions: { ignoreUnknownFields: false },
   });
-  const httpRoutes = opts.httpRoutes ?? [];
-  const front: RequestHandler = (req, res) => {
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const path = q < 0 ? url : url.slice(0, q);
-    const route = matchRoute(httpRoutes, req.method ?? "", path);
-    if (route) {
-      const aborted = new AbortController();
-      res.once("close", () => aborted.abort());
-      const ctx = {
-        caller: callerOf(req),
-        path,
-        query: new URLSearchParams(q < 0 ? "" : url.slice(q + 1)),
-        signal: AbortSignal.any([aborted.signal, shutdown.signal]),
-        logger,
-      };
-      Promise.resolve()
-        .then(() => route.handler(req, res, ctx))
-        .catch((err: unknown) => {
-          logger.error({ err, path, method: req.method }, "http route failed");
-          sendJson(res, 500, { code: "internal", message: "internal error" });
-        });
-      return;
-    }
-    rpcHandler(req, res);
-  };
+  const authenticator = new Authenticator({ tokens: opts.auth?.tokens ?? [], certScopes: opts.auth?.certScopes });
+  if (authenticator.open) {
+    logger.warn(
+      { host: opts.host },
+      "no AUTH_TOKENS configured: every caller may read, trade and administer (acceptable on loopback only)",
+    );
+  }
+  const front = createFront({
+    authenticator,
+    callLimits: new CallLimits({
+      ratePerSecond: limits.ratePerSecond,
+      burst: limits.rateBurst,
+      streamsPerToken: limits.streamsPerToken,
+    }),
+    limits,
+    corsOrigins: opts.corsOrigins ?? [],
+    httpRoutes: opts.httpRoutes ?? [],
+    logger,
+    shutdown: shutdown.signal,
+    rpc: rpcHandler as RequestHandler,
+  });
   const listener = await listen({
     host: opts.host,
     port: opts.port,
     handler: front,
     tls: opts.tls,
     logger,
+    limits,
   });
   const hostInUrl = listener.host.includes(":") ? `[${listener.host}]` : listener.host;
   const url = `${opts.tls ? "https" : "http"}://${hostInUrl}:${listener.port}`;
@@ -135,8 +153,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
  * Unknown paths stay a bare 404, which every gRPC and Connect client reads as UNIMPLEMENTED; but someone opening
  * the port in a browser or with curl gets told what this is instead of an empty page.
  */
-function fallback(services: readonly string[]): NonNullable<ConnectNodeAdapterOptions["fallback"]> {
+function fallback(services: readonly string[], logger: Logger): NonNullable<ConnectNodeAdapterOptions["fallback"]> {
   return (req, res) => {
+    if (!(req.method === "GET" && (req.url === "/" || req.url === ""))) {
+      metrics.httpRefused.inc({ reason: "not_found" });
+      logger.info(
+        { method: req.method, path: req.url?.slice(0, 200), status: 404, peer: req.socket?.remoteAddress },
+        "http",
+      );
+    }
     if (req.method === "GET" && (req.url === "/" || req.url === "")) {
       const body = JSON.stringify({
         server: "ibrpc",
@@ -162,9 +187,4 @@ function fallback(services: readonly string[]): NonNullable<ConnectNodeAdapterOp
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("not found\n");
   };
-}
-
-/** The authenticated caller of a request (set by the front layer; open until authentication is configured). */
-function callerOf(req: HttpRequest): Caller {
-  return openCaller(`${req.socket?.remoteAddress ?? "?"}:${req.socket?.remotePort ?? "?"}`);
 }

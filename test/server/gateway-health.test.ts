@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterEach, describe, expect, it } from "vitest";
@@ -21,7 +24,7 @@ describe("health follows what the gateways can serve", () => {
   });
 
   it("stays SERVING through a 2110 (TWS's link to IB's servers flapped; TWS keeps answering and restores it itself)", async () => {
-    app = await startTestApp();
+    app = await startTestApp({ DATA_DIR: mkdtempSync(path.join(tmpdir(), "ibrpc-health-")) });
     await allReady(app);
     const gateway = app.pool.gateways[0];
     const noticed = new Promise<void>((resolve) =>
@@ -43,7 +46,7 @@ describe("health follows what the gateways can serve", () => {
   });
 
   it("goes NOT_SERVING during a 1100 outage and back to SERVING on its 1102", async () => {
-    app = await startTestApp();
+    app = await startTestApp({ DATA_DIR: mkdtempSync(path.join(tmpdir(), "ibrpc-health-")) });
     await allReady(app);
     app.simulators[0]?.control.connectivityLost({ restore: "data-maintained", afterMs: 300 });
     const current = app;
