@@ -533,5 +533,7 @@ export function rawIdOf(name: IbEventName, args: readonly unknown[]): number | u
   const routing = routingOf(name);
   if (routing === undefined) return undefined;
   const id = args[0];
-  return typeof id === "number" ? id : undefined;
+  if (typeof id === "number") return id;
+  // @stoqey/ib 1.6.10 reads accountUpdateMultiEnd's reqId with readStr: without this its End marker never arrives.
+  return typeof id === "string" && /^\d+$/.test(id) ? Number(id) : undefined;
 }
