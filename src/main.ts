@@ -5,12 +5,14 @@ import { startApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./log.js";
 import { runSimCli, SIM_USAGE, SimCliError } from "./sim/cli.js";
+import { runMigrate } from "./store/migrate-command.js";
 
 const USAGE = `Usage: ibrpc [command] [options]
 
 Commands:
   serve (default)   Serve IB's API over gRPC, gRPC-Web and Connect (configured by environment variables; see README)
   sim               Run the IB Gateway simulator alone (see below)
+  migrate           Apply pending database migrations (DB_URL, else PGlite in DATA_DIR) and exit
 
 Options:
   -h, --help        Show this help
@@ -40,6 +42,11 @@ async function main(argv: string[]): Promise<number> {
       const logger = createLogger(config.logLevel);
       const app = await startApp(config, logger);
       return runUntilSignal(logger, () => app.close());
+    }
+    case "migrate": {
+      if (rest.length > 0) return usageError(`migrate takes no arguments (got ${rest.join(" ")})`);
+      const config = loadConfig();
+      return runMigrate(config, createLogger(config.logLevel));
     }
     case "sim": {
       const logger = createLogger(safeLevel(logLevel));
