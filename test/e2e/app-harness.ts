@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { DescService } from "@bufbuild/protobuf";
 import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
@@ -6,9 +9,13 @@ import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
 import { type App, startApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 
-/** Starts the whole service in-process on an ephemeral port, configured like the real one by environment. */
+/**
+ * Starts the whole service in-process on an ephemeral port, configured like the real one by environment. Each app
+ * gets its own DATA_DIR unless given one: the embedded database takes its DATA_DIR for one process alone.
+ */
 export async function startTestApp(env: Record<string, string> = {}): Promise<App> {
-  const config = loadConfig({ PORT: "0", SIM_SEED: "42", ...env });
+  const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(tmpdir(), "ibrpc-app-"));
+  const config = loadConfig({ PORT: "0", SIM_SEED: "42", ...env, DATA_DIR: dataDir });
   const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
   return app;
 }
