@@ -6,6 +6,8 @@ import type { GatewayEndpoint } from "./gateway/gateway-connection.js";
 import { GatewayPool } from "./gateway/gateway-pool.js";
 import { historyRestRoutes } from "./history/rest-routes.js";
 import { type RunningHistory, startHistory } from "./history/start-history.js";
+import { observeGateways } from "./metrics/gateway-metrics.js";
+import { metricsRoute } from "./metrics/metrics-route.js";
 import { servingStatusOf } from "./server/gateway-health.js";
 import { HealthStatus, OVERALL, type RunningServer, ServingStatus, startServer } from "./server/index.js";
 import type { ServiceDeps } from "./services/call-context.js";
@@ -57,6 +59,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   };
   followGateways();
   pool.on("change", followGateways);
+  observeGateways(pool);
 
   let history: RunningHistory;
   try {
@@ -89,7 +92,11 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         }
       },
       interceptors: [validationInterceptor()],
+      auth: { tokens: config.authTokens, certScopes: config.certScopes },
+      limits: config.limits,
+      corsOrigins: config.corsOrigins,
       httpRoutes: [
+        metricsRoute(),
         ...historyRestRoutes({
           history: history.history,
           errInfo: config.errInfo,
