@@ -344,6 +344,10 @@ describe.each([176, 187, 193])("orders through IBApi at server version %i", (ser
     await waitForStatus(first, 1, "Cancelled", mark);
     await waitForStatus(second, 1, "Cancelled", otherMark);
 
+    // Below 177 TWS still sends completedOrder's faProfile; @stoqey/ib 1.6.10 gates it on the wrong version and cannot
+    // read the message (a documented client deviation: ibrpc asks for completed orders only from 177 on). The
+    // reference decoder checks the simulator's 176 layout in reference-conformance.test.ts.
+    if (serverVersion < 177) return;
     mark = first.mark();
     first.api.reqCompletedOrders(false);
     await first.next(EventName.completedOrdersEnd, "completedOrdersEnd", mark);

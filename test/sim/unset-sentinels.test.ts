@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Simulator } from "../../src/sim/index.js";
 import { FIXED_NOW, RawClient, testLogger } from "./helpers.js";
+import { placeOrder } from "./reference-decoder/encoder.js";
 
 /**
  * TWS sends an empty field where a value does not apply (a stock's multiplier, an evMultiplier nobody set); the
@@ -72,7 +73,19 @@ describe.each([176, 187, 193])(
       expect(details.map((f) => f[multiplierAt])).toContain("50");
 
       // A market order fills at once (the programmatic simulator is always in session), then reqExecutions and positions.
-      c.send(placeMarketOrder(serverVersion, 1));
+      c.send(
+        placeOrder(
+          serverVersion,
+          1,
+          { conId: 265598, symbol: "AAPL", secType: "STK", exchange: "SMART", currency: "USD" },
+          {
+            action: "BUY",
+            totalQuantity: 10,
+            orderType: "MKT",
+            account: "DU1000001",
+          },
+        ),
+      );
       await c.nextFrame("execDetails", (f) => f[0] === "11");
       await c.nextFrame("commissionReport", (f) => f[0] === COMMISSION_REPORT);
       c.send(["7", "3", "5", "", "", "", "", "", "", ""]);
@@ -88,121 +101,3 @@ describe.each([176, 187, 193])(
     });
   },
 );
-
-/** A plain market order for 10 AAPL, encoded field by field as IB's reference client does at this server version. */
-function placeMarketOrder(serverVersion: number, orderId: number): string[] {
-  const head = [
-    "3",
-    String(orderId),
-    ...contract(265598, "AAPL", "STK", "SMART"),
-    "", // secIdType
-    "", // secId
-    "BUY",
-    "10",
-    "MKT",
-    "", // lmtPrice
-    "", // auxPrice
-    "DAY",
-    "", // ocaGroup
-    "DU1000001",
-    "", // openClose
-    "0", // origin
-    "", // orderRef
-    "1", // transmit
-    "0", // parentId
-    "0", // blockOrder
-    "0", // sweepToFill
-    "0", // displaySize
-    "0", // triggerMethod
-    "0", // outsideRth
-    "0", // hidden
-    "", // sharesAllocation (deprecated)
-    "0", // discretionaryAmt
-    "", // goodAfterTime
-    "", // goodTillDate
-    "", // faGroup
-    "", // faMethod
-    "", // faPercentage
-  ];
-  if (serverVersion < 177) head.push(""); // faProfile
-  head.push(
-    "", // modelCode
-    "0", // shortSaleSlot
-    "", // designatedLocation
-    "-1", // exemptCode
-    "0", // ocaType
-    "", // rule80A
-    "", // settlingFirm
-    "0", // allOrNone
-    "", // minQty
-    "", // percentOffset
-    "0", // eTradeOnly
-    "0", // firmQuoteOnly
-    "", // nbboPriceCap
-    "0", // auctionStrategy
-    "", // startingPrice
-    "", // stockRefPrice
-    "", // delta
-    "", // stockRangeLower
-    "", // stockRangeUpper
-    "0", // overridePercentageConstraints
-    "", // volatility
-    "", // volatilityType
-    "", // deltaNeutralOrderType
-    "", // deltaNeutralAuxPrice
-    "0", // continuousUpdate
-    "", // referencePriceType
-    "", // trailStopPrice
-    "", // trailingPercent
-    "", // scaleInitLevelSize
-    "", // scaleSubsLevelSize
-    "", // scalePriceIncrement
-    "", // scaleTable
-    "", // activeStartTime
-    "", // activeStopTime
-    "", // hedgeType
-    "0", // optOutSmartRouting
-    "", // clearingAccount
-    "", // clearingIntent
-    "0", // notHeld
-    "0", // deltaNeutralContract present
-    "", // algoStrategy
-    "", // algoId
-    "0", // whatIf
-    "", // orderMiscOptions
-    "0", // solicited
-    "0", // randomizeSize
-    "0", // randomizePrice
-    "0", // conditions count
-    "", // adjustedOrderType
-    "", // triggerPrice
-    "", // lmtPriceOffset
-    "", // adjustedStopPrice
-    "", // adjustedStopLimitPrice
-    "", // adjustedTrailingAmount
-    "0", // adjustableTrailingUnit
-    "", // extOperator
-    "", // softDollarTier name
-    "", // softDollarTier value
-    "", // cashQty
-    "", // mifid2DecisionMaker
-    "", // mifid2DecisionAlgo
-    "", // mifid2ExecutionTrader
-    "", // mifid2ExecutionAlgo
-    "0", // dontUseAutoPriceForHedge
-    "0", // isOmsContainer
-    "0", // discretionaryUpToLimitPrice
-    "", // usePriceMgmtAlgo
-    "", // duration
-    "", // postToAts
-    "0", // autoCancelParent
-    "", // advancedErrorOverride
-    "", // manualOrderTime
-  );
-  if (serverVersion >= 183) head.push(""); // customerAccount
-  if (serverVersion >= 184) head.push("0"); // professionalCustomer
-  if (serverVersion >= 187 && serverVersion < 190) head.push("", "2147483647"); // RFQ placeholders
-  if (serverVersion >= 189) head.push("0"); // includeOvernight
-  if (serverVersion >= 192) head.push("2147483647"); // manualOrderIndicator
-  return head;
-}

@@ -1,5 +1,5 @@
 import { ServerVersion } from "../server-version.js";
-import { bool, decimal, double, group, int, optDouble, optInt, str, version, when } from "../wire/fields.js";
+import { bool, decimal, double, group, int, optInt, str, version, when } from "../wire/fields.js";
 import { defineMessage } from "../wire/layout.js";
 import { requestContractFields } from "./contract-fields.js";
 
@@ -73,8 +73,9 @@ export const contractData = defineMessage(10, "contractData", [
   str("tradingHours"),
   str("liquidHours"),
   str("evRule"),
-  // TWS sends "" when the contract has no economic-value multiplier (every reference decoder reads "" as 0 / unset).
-  optDouble("evMultiplier"),
+  // TWS sends "" when the contract has no economic-value multiplier (every reference decoder reads "" as 0 / unset),
+  // and an integer otherwise: IB's Python decoder reads it with int(), so "2.5" would throw there.
+  optInt("evMultiplier"),
   secIdList,
   int("aggGroup"),
   str("underSymbol"),
@@ -122,8 +123,9 @@ export const bondContractData = defineMessage(18, "bondContractData", [
   str("tradingHours").since(ServerVersion.BOND_TRADING_HOURS),
   str("liquidHours").since(ServerVersion.BOND_TRADING_HOURS),
   str("evRule"),
-  // TWS sends "" when the contract has no economic-value multiplier (every reference decoder reads "" as 0 / unset).
-  optDouble("evMultiplier"),
+  // TWS sends "" when the contract has no economic-value multiplier (every reference decoder reads "" as 0 / unset),
+  // and an integer otherwise: IB's Python decoder reads it with int(), so "2.5" would throw there.
+  optInt("evMultiplier"),
   secIdList,
   int("aggGroup"),
   str("marketRuleIds"),

@@ -6,8 +6,10 @@ import { contractIdentity, requestContractFields } from "./contract-fields.js";
 /**
  * Orders, both directions: placeOrder / cancelOrder / the open- and completed-order requests, and openOrder /
  * orderStatus / completedOrder. Request layouts follow @stoqey/ib's encoder.placeOrder token by token; answer layouts
- * follow its OrderDecoder (openOrder reads with version = serverVersion, completedOrder with version = MAX, which is
- * why completedOrder never carries faProfile and the two differ in which blocks they read).
+ * follow IB's EOrderDecoder (openOrder reads with version = serverVersion, completedOrder with version = MAX, so the
+ * two differ in which blocks they read). Both carry faProfile below FA_PROFILE_DESUPPORT (177): IB gates it on the
+ * server version in both; @stoqey/ib 1.6.10 gates completedOrder's on its message version (MAX) and so never reads it,
+ * which shifts every later field of a completedOrder at 176 (docs/sim-conformance.md: ibrpc needs 177+ for them).
  *
  * Field names are shared between placeOrder and the answers where the value is the same, so an answer can echo the
  * order as placed (`{ ...request, status, ... }`).
@@ -456,6 +458,8 @@ export const completedOrder = defineMessage(101, "completedOrder", [
   str("faGroup"),
   str("faMethod"),
   str("faPercentage"),
+  // IB's reference decoder reads this on the server version, as in openOrder (see the header).
+  str("faProfile").until(ServerVersion.FA_PROFILE_DESUPPORT),
   str("modelCode"),
   str("goodTillDate"),
   str("rule80A"),
