@@ -20,7 +20,7 @@ export type FeedKind =
   | "gateways";
 
 /** IB's scarce per-login resources the hub budgets (see ResourceBudgets). */
-export type ScarceResource = "marketDataLines" | "depth" | "tickByTick" | "keepUpToDate";
+export type ScarceResource = "marketDataLines" | "depth" | "tickByTick" | "keepUpToDate" | "accountUpdates";
 
 /**
  * What a stream does when its client falls too far behind on items that cannot conflate:
@@ -77,6 +77,11 @@ export interface FeedSpec<M> extends StreamSpec<M> {
    * such subscription per connection, so at most one feed may claim an event name. Omitted: routed by reqId.
    */
   reqIdLess?: readonly EventName[];
+  /**
+   * The exclusive lane (src/gateway/exclusive-lane.ts LANE) this subscription holds while it lives: IB allows one
+   * reqPositions / reqAccountUpdates at a time per connection, and a unary call's cancel would end the feed's too.
+   */
+  lane?: string;
   /** Writes the request (reqId is unused by reqId-less feeds). Called in a pacer slot, on the current IBApi. */
   open(ib: IBApi, reqId: number): void;
   /** Writes IB's cancel. */

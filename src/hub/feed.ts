@@ -61,6 +61,9 @@ export class Feed<M, S extends StreamSpec<M> = StreamSpec<M>> implements FeedSin
   lingerTimer: NodeJS.Timeout | undefined;
   retryTimer: NodeJS.Timeout | undefined;
   retries = 0;
+  /** Releases the exclusive lane the feed holds (FeedSpec.lane); `laneWait` while queued for it. */
+  releaseLane: (() => void) | undefined;
+  laneWait: Promise<void> | undefined;
   closed = false;
   /** Set by the model's complete(): the hub ends the streams and forgets the feed. */
   completed = false;

@@ -135,8 +135,9 @@ export class Hub {
    * Subscribes one stream to `spec.key`: fails at once (UNAVAILABLE while the gateway is down, RESOURCE_EXHAUSTED past
    * a budget); otherwise yields the current state, then live messages (and Gaps) until `signal` aborts, the feed
    * fails (IB's error, mapped), completes (a snapshot), or the client is cut off for being too slow.
+   * `withState: false` skips the current state (news bulletins asked without all_msgs get only new ones).
    */
-  subscribe<M>(spec: FeedSpec<M>, signal: AbortSignal): AsyncGenerator<M> {
+  subscribe<M>(spec: FeedSpec<M>, signal: AbortSignal, options: { withState?: boolean } = {}): AsyncGenerator<M> {
     if (this.closedWith) throw this.closedWith;
     if (!this.gw.isConnected) {
       throw new IbError(504, `gateway ${this.gw.name} (${this.gw.address}) is not connected`, {
@@ -155,7 +156,7 @@ export class Hub {
       feed.lingerTimer = undefined;
     }
     const stream = new FeedStream<M>(feed, this.opts.streamCapacity, this.feedObserver);
-    feed.sendStateTo(stream);
+    if (options.withState ?? true) feed.sendStateTo(stream);
     feed.streams.add(stream);
     const joined = feed;
     // The generator's `finally` only runs once iteration started; a call cancelled before that leaves here.
@@ -188,6 +189,7 @@ export class Hub {
       depth: this.budgets.inUse("depth"),
       tickByTick: this.budgets.inUse("tickByTick"),
       keepUpToDate: this.budgets.inUse("keepUpToDate"),
+      accountUpdates: this.budgets.inUse("accountUpdates"),
     };
     return { feeds, inUse, limits: this.budgets.limits };
   }
@@ -228,6 +230,19 @@ export class Hub {
   private open(feed: IbFeed): void {
     this.unbind(feed);
     if (!this.gw.isConnected) return;
+    if (feed.spec.lane && !feed.releaseLane) {
+      // One such request per connection: wait for a unary call holding the lane, then keep it while the feed lives.
+      feed.laneWait ??= this.gw.correlator.lanes
+        .get(feed.spec.lane)
+        .acquire()
+        .then((release) => {
+          feed.laneWait = undefined;
+          if (feed.closed) return release();
+          feed.releaseLane = release;
+          this.open(feed);
+        });
+      return;
+    }
     const reqId = feed.spec.reqIdLess ? -1 : this.gw.correlator.allocateReqId();
     feed.reqId = reqId;
     if (feed.spec.reqIdLess) for (const name of feed.spec.reqIdLess) this.byEvent.set(name, feed);
@@ -248,7 +263,8 @@ export class Hub {
     this.unbind(feed);
     if (reqId === undefined || !this.gw.isConnected) return;
     const ib = this.gw;
-    this.gw.send(() => feed.spec.cancel(ib.ib, reqId)).catch(() => {});
+    // Urgent: a cancel frees IB resources and must not wait behind queued requests.
+    this.gw.send(() => feed.spec.cancel(ib.ib, reqId), undefined, "urgent").catch(() => {});
   }
 
   private unbind(feed: IbFeed): void {
@@ -281,6 +297,8 @@ export class Hub {
     if (feed.retryTimer) clearTimeout(feed.retryTimer);
     if (cancel) this.cancelAtIb(feed);
     else this.unbind(feed);
+    feed.releaseLane?.();
+    feed.releaseLane = undefined;
     if (this.feeds.get(feed.spec.key) === feed) this.feeds.delete(feed.spec.key);
     if (feed.spec.resource) this.budgets.release(feed.spec.resource);
     this.reportFeeds();
@@ -399,11 +417,19 @@ export class Hub {
     }
   }
 
-  /** A feed silent past its kind's window while the gateway is up is re-requested, with a Gap saying why. */
+  /**
+   * A feed silent past its kind's window while the gateway is up is re-requested, with a Gap saying why. A feed
+   * holding an exclusive lane that others wait for (a unary ReqPositions, the account snapshotter) lends it: it is
+   * cancelled, the waiter runs, then the feed re-opens behind it and its streams get a Gap and the state again.
+   */
   private checkLiveness(): void {
     if (!this.gw.isReady) return;
     const now = Date.now();
     for (const feed of [...this.feeds.values()]) {
+      if (feed.releaseLane && feed.spec.lane && this.gw.correlator.lanes.get(feed.spec.lane).waiting > 0) {
+        this.lendLane(feed);
+        continue;
+      }
       const window = feed.spec.livenessMs;
       if (window === undefined || feed.reqId === undefined || feed.streams.size === 0) continue;
       if (now - feed.lastEventAt < window) continue;
@@ -415,6 +441,28 @@ export class Hub {
       };
       this.reopen(feed, true);
     }
+  }
+
+  private lendLane(feed: IbFeed): void {
+    this.log.info(
+      { feed: feed.spec.describe, lane: feed.spec.lane },
+      "lending an exclusive lane; the feed re-opens after",
+    );
+    feed.pendingGap ??= {
+      reason: GapReason.UNSPECIFIED,
+      since: new Date(),
+      missed: `${feed.spec.missed} (IB allows one such subscription per connection; another request needed it)`,
+    };
+    this.cancelAtIb(feed);
+    const release = feed.releaseLane;
+    feed.releaseLane = undefined;
+    release?.();
+    if (feed.streams.size === 0) {
+      this.drop(feed, false);
+      return;
+    }
+    feed.announceGap(new Date());
+    this.open(feed);
   }
 
   private reportFeeds(): void {

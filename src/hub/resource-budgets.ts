@@ -17,6 +17,8 @@ export interface ResourceLimits {
   tickByTick: number;
   /** @default 50 */
   keepUpToDate: number;
+  /** reqAccountUpdates streams one account at a time per connection. @default 1 */
+  accountUpdates: number;
 }
 
 export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = {
@@ -24,6 +26,7 @@ export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = {
   depth: 3,
   tickByTick: 3,
   keepUpToDate: 50,
+  accountUpdates: 1,
 };
 
 /** What IB calls each resource, for messages a person reads. */
@@ -32,6 +35,7 @@ const LIMIT_NAMES: Record<ScarceResource, string> = {
   depth: "market depth subscriptions",
   tickByTick: "tick-by-tick subscriptions",
   keepUpToDate: "historical keepUpToDate subscriptions",
+  accountUpdates: "account update subscriptions (IB streams one account at a time per API connection)",
 };
 
 /** IB's own error for each resource: ibrpc refuses before IB would, with the same meaning. */
@@ -40,6 +44,7 @@ export const IB_LIMIT_CODES: Record<ScarceResource, number> = {
   depth: 309,
   tickByTick: 10190,
   keepUpToDate: 162,
+  accountUpdates: 0,
 };
 
 export const RESOURCE_LIMIT_REASON = "IB_RESOURCE_LIMIT";

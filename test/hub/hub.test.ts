@@ -2,6 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { type Contract, EventName, SecType } from "@stoqey/ib";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Gap, GapReason } from "../../gen/ibrpc/v1/common_pb.js";
+import { LANE } from "../../src/gateway/exclusive-lane.js";
 import type { GatewayConnection } from "../../src/gateway/gateway-connection.js";
 import { IbError } from "../../src/gateway/ib-error.js";
 import type { FeedSpec } from "../../src/hub/feed-spec.js";
@@ -256,6 +257,38 @@ describe("gaps, not silence", () => {
     const gap = await s.reader.until(isGap, "a liveness Gap", { from: mark });
     expect(gap.gap.reason).toBe(GapReason.UNSPECIFIED);
     expect(gap.gap.missed).toMatch(/nothing arrived for/);
+    expect(market.subscriptionsAtIb()).toBe(1);
+  });
+});
+
+describe("exclusive lanes", () => {
+  it("lends a held lane to a request waiting for it, then re-opens behind it with a Gap", async () => {
+    await setUp({ livenessCheckMs: 20 });
+    const positions: FeedSpec<Msg> = {
+      ...ticks("positions"),
+      key: "positions",
+      kind: "positions",
+      resource: undefined,
+      lane: LANE.positions,
+      reqIdLess: [EventName.position, EventName.positionEnd],
+      open: (ib) => ib.reqPositions(),
+      cancel: (ib) => ib.cancelPositions(),
+      model: () => ({
+        onEvent(name, _args, sink) {
+          if (name === EventName.positionEnd) sink.emit({ kind: "row", n: 0 });
+        },
+        snapshot: () => [],
+        reset: () => {},
+      }),
+    };
+    const s = open(positions);
+    await s.reader.until((m) => m.kind === "row", "PositionEnd");
+    // What a unary ReqPositions does: queue for the lane the feed holds.
+    const release = await gw.correlator.lanes.get(LANE.positions).acquire(AbortSignal.timeout(5_000));
+    release();
+    const gap = await s.reader.until(isGap, "a Gap after lending the lane");
+    expect(gap.gap.missed).toMatch(/another request needed it/);
+    await s.reader.until((m) => m.kind === "row", "PositionEnd again", { from: s.reader.received.indexOf(gap) });
     expect(market.subscriptionsAtIb()).toBe(1);
   });
 });

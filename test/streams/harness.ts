@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import type { App } from "../../src/app.js";
@@ -18,7 +21,9 @@ export async function startStreamsBench(
   opts: MarketOptions & { env?: Record<string, string> } = {},
 ): Promise<StreamsBench> {
   const market = await startMarket(opts);
-  const app = await startTestApp({ IB_GW: `sim=127.0.0.1:${market.port}`, ...opts.env });
+  // The account history locks its DATA_DIR: one per app, so test files (and the developer's ./data) never collide.
+  const dataDir = mkdtempSync(path.join(tmpdir(), "ibrpc-streams-"));
+  const app = await startTestApp({ IB_GW: `sim=127.0.0.1:${market.port}`, DATA_DIR: dataDir, ...opts.env });
   await allReady(app);
   const baseUrl = app.server.url;
   return {
@@ -30,6 +35,7 @@ export async function startStreamsBench(
     async close() {
       await app.close();
       await market.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
