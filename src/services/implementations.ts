@@ -1,10 +1,13 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { AccountHistoryService } from "../../gen/ibrpc/v1/account_history_pb.js";
+import { AccountService } from "../../gen/ibrpc/v1/account_pb.js";
 import { ConnectionService } from "../../gen/ibrpc/v1/connection_pb.js";
 import { accountHistoryService } from "./account-history-service.js";
 import type { ServiceDeps } from "./call-context.js";
 import { connectionService } from "./connection-service.js";
+import { accountStreams } from "./streams/account-streams.js";
+import { watchGateways } from "./streams/gateway-watch.js";
 
 /** A service's implementation as the router takes it: any subset of its methods. */
 type AnyImpl = Partial<ServiceImpl<DescService>>;
@@ -20,7 +23,8 @@ function impl<S extends DescService>(service: S, methods: Partial<ServiceImpl<S>
  */
 export function serviceImplementations(deps: ServiceDeps): Map<string, AnyImpl> {
   const impls: [DescService, AnyImpl][] = [
-    impl(ConnectionService, connectionService(deps)),
+    impl(ConnectionService, { ...connectionService(deps), ...watchGateways(deps) }),
+    impl(AccountService, accountStreams(deps)),
     impl(AccountHistoryService, accountHistoryService(deps)),
   ];
   return new Map(impls.map(([service, impl]) => [service.typeName, impl]));
