@@ -8,6 +8,8 @@ import { historyRestRoutes } from "./history/rest-routes.js";
 import { type RunningHistory, startHistory } from "./history/start-history.js";
 import { observeGateways } from "./metrics/gateway-metrics.js";
 import { metricsRoute } from "./metrics/metrics-route.js";
+import { openAuditLog } from "./orders/audit-log.js";
+import { Orders } from "./orders/orders.js";
 import { servingStatusOf } from "./server/gateway-health.js";
 import { HealthStatus, OVERALL, type RunningServer, ServingStatus, startServer } from "./server/index.js";
 import type { ServiceDeps } from "./services/call-context.js";
@@ -68,12 +70,18 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     await Promise.all(simulators.map((s) => s.stop()));
     throw err;
   }
+  const orders = new Orders({
+    pool,
+    database: () => history.store.ready.then((store) => store.db),
+    audit: openAuditLog(config.dataDir),
+  });
   const shutdown = new AbortController();
   const deps: ServiceDeps = {
     pool,
     requestTimeoutMs: config.requestTimeoutMs,
     shutdown: shutdown.signal,
     history: history.history,
+    orders,
   };
   let server: RunningServer;
   try {
@@ -105,6 +113,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       ],
     });
   } catch (err) {
+    orders.close();
     await history.close();
     await Promise.all(simulators.map((s) => s.stop()));
     throw err;
@@ -122,6 +131,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       shutdown.abort();
       await server.close();
       pool.off("change", followGateways);
+      orders.close();
       await history.close();
       await pool.close();
       await Promise.all(simulators.map((s) => s.stop()));

@@ -4,6 +4,7 @@ import type { GatewayConnection } from "../gateway/gateway-connection.js";
 import { GATEWAY_HEADER, type GatewayPool } from "../gateway/gateway-pool.js";
 import type { IbEventMap, IbEventName } from "../gateway/ib-events.js";
 import type { AccountHistory } from "../history/account-history.js";
+import type { Orders } from "../orders/orders.js";
 
 /** What every service needs from the application. */
 export interface ServiceDeps {
@@ -14,6 +15,8 @@ export interface ServiceDeps {
   shutdown: AbortSignal;
   /** The account history (AccountHistoryService, ibconnect's REST paths); absent: those answer UNAVAILABLE. */
   history?: AccountHistory;
+  /** Order desks, idempotent placement and the audit log (OrderService); absent: orders answer UNAVAILABLE. */
+  orders?: Orders;
 }
 
 /** The gateway a call without an account goes to (`ib-gateway` header, or the only gateway). */
