@@ -79,7 +79,15 @@ export class SnapshotRepository {
       if (values.length > 0) {
         await trx
           .insertInto("history_value")
-          .values(values.map((v) => ({ snapshot_id: stored.id, key: v.key, currency: v.currency, value: v.value })))
+          .values(
+            values.map((v, ordinal) => ({
+              snapshot_id: stored.id,
+              ordinal,
+              key: v.key,
+              currency: v.currency,
+              value: v.value,
+            })),
+          )
           .execute();
       }
       for (let i = 0; i < snapshot.portfolio.length; i += POSITION_CHUNK) {
@@ -152,7 +160,7 @@ export class SnapshotRepository {
   private async select(account: string, where: ReturnType<typeof sql>, limit: number): Promise<AccountSnapshot[]> {
     const { rows } = await sql<SnapshotRow>`
       select ${isoUtc(sql.ref("s.taken_at"))} as time, s.gateway, s.account_time,
-        (select coalesce(json_agg(json_build_array(v.key, v.value, v.currency) order by v.key, v.currency), '[]'::json)
+        (select coalesce(json_agg(json_build_array(v.key, v.value, v.currency) order by v.ordinal), '[]'::json)
            from history_value v where v.snapshot_id = s.id) as account_values,
         (select coalesce(json_agg(json_build_array(p.con_id, p.symbol, p.sec_type, p.last_trade_date_or_contract_month,
              p.strike::text, p."right", p.multiplier, p.primary_exch, p.exchange, p.currency, p.local_symbol,

@@ -44,6 +44,7 @@ export interface HistorySnapshotTable {
 
 export interface HistoryValueTable {
   snapshot_id: string;
+  ordinal: number;
   key: string;
   currency: string;
   value: string;

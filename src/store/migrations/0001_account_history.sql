@@ -32,6 +32,8 @@ CREATE TABLE history_snapshot (
 
 CREATE TABLE history_value (
   snapshot_id bigint NOT NULL REFERENCES history_snapshot (id) ON DELETE CASCADE,
+  -- The order IB sent the rows in, so a snapshot reads back identical.
+  ordinal     integer NOT NULL,
   key         text NOT NULL,
   currency    text NOT NULL,
   value       text NOT NULL,
