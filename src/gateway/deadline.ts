@@ -41,6 +41,14 @@ export class DeadlineError extends ConnectError {
     super(`${missing} ${within}`, Code.DeadlineExceeded);
   }
 
+  /**
+   * Plain prototype-chain instanceof: ConnectError's own Symbol.hasInstance accepts any ConnectError-shaped error, so
+   * without this a client's cancel (a ConnectError) would pass as a DeadlineError and have no `restate`.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
   /** The same deadline, with a better account of what was missing. */
   restate(missing: string): DeadlineError {
     return new DeadlineError(missing, this.within);
