@@ -58,6 +58,8 @@ function isUnsetIb(value: unknown): boolean {
     return !Number.isFinite(value) || Math.abs(value) >= Number.MAX_VALUE || value === 2147483647;
   if (typeof value === "string") return SENTINEL_TEXT.test(value.trim());
   if (Array.isArray(value)) return value.length === 0;
+  // An object with nothing set (IB's empty soft dollar tier {name: "", value: "", displayName: ""}).
+  if (typeof value === "object") return Object.values(value as object).every(isUnsetIb);
   return false;
 }
 
