@@ -24,36 +24,151 @@ const KEEP_BYTES = 8 * 1024;
 export function captureResponse(res: HttpResponse, stop: () => boolean): ResponseCapture {
   const capture: ResponseCapture = { status: 200, headers: {}, trailers: {}, body: Buffer.alloc(0) };
   const r = res as http.ServerResponse & { addTrailers(h: Record<string, string>): void };
-  const writeHead = r.writeHead.bind(r);
-  const write = r.write.bind(r);
-  const end = r.end.bind(r);
+  const writeHead = r.writeHead.bind(r) as (...a: unknown[]) => unknown;
+  const write = r.write.bind(r) as (...a: unknown[]) => boolean;
+  const end = r.end.bind(r) as (...a: unknown[]) => unknown;
   const addTrailers = r.addTrailers.bind(r);
-  const keep = (chunk: unknown) => {
-    if (stop() || capture.body.length >= KEEP_BYTES) return;
-    if (typeof chunk === "string") chunk = Buffer.from(chunk);
-    if (chunk instanceof Uint8Array) {
-      capture.body = Buffer.concat([capture.body, chunk.subarray(0, KEEP_BYTES - capture.body.length)]);
-    }
+  const keep = (chunk: Uint8Array) => {
+    if (capture.body.length >= KEEP_BYTES) return;
+    capture.body = Buffer.concat([capture.body, chunk.subarray(0, KEEP_BYTES - capture.body.length)]);
   };
+  /** A 500 from the router itself: held back until its body is known, in case it is a parse failure. */
+  let held: { status: number; headers: Record<string, unknown>; body: Buffer[] } | undefined;
+
   r.writeHead = ((status: number, ...rest: unknown[]) => {
+    // connect-node writes the head again when headersSent is still false, which it is while held.
+    if (held) return r;
     capture.status = status;
-    const headers = rest.find((x) => typeof x === "object" && x !== null) as Record<string, unknown> | undefined;
-    for (const [k, v] of Object.entries(headers ?? {})) capture.headers[k.toLowerCase()] = String(v);
-    return (writeHead as (...a: unknown[]) => unknown)(status, ...rest);
+    const headers = (rest.find((x) => typeof x === "object" && x !== null) ?? {}) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(headers)) capture.headers[k.toLowerCase()] = String(v);
+    if (status === 500 && !stop()) {
+      held = { status, headers, body: [] };
+      return r;
+    }
+    return writeHead(status, ...rest);
   }) as typeof r.writeHead;
   r.write = ((chunk: unknown, ...rest: unknown[]) => {
-    keep(chunk);
-    return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    if (stop()) return write(chunk, ...rest);
+    const bytes = toBytes(chunk);
+    if (held && bytes) {
+      held.body.push(Buffer.from(bytes));
+      const cb = rest.find((x) => typeof x === "function") as (() => void) | undefined;
+      if (cb) process.nextTick(cb);
+      return true;
+    }
+    const out = bytes ? rewriteFrames(Buffer.from(bytes)) : chunk;
+    if (out instanceof Uint8Array) keep(out);
+    return write(out, ...rest);
   }) as typeof r.write;
   r.end = ((chunk?: unknown, ...rest: unknown[]) => {
-    if (chunk !== undefined && typeof chunk !== "function") keep(chunk);
-    return (end as (...a: unknown[]) => unknown)(chunk, ...rest);
+    const bytes = typeof chunk === "function" ? undefined : toBytes(chunk);
+    const args = typeof chunk === "function" ? [chunk, ...rest] : rest;
+    if (held) {
+      if (bytes) held.body.push(Buffer.from(bytes));
+      const { status, headers, body } = rewriteUnary(held.status, Buffer.concat(held.body));
+      capture.status = status;
+      keep(body);
+      const out: Record<string, unknown> = { ...held.headers, ...headers };
+      for (const k of Object.keys(out)) if (k.toLowerCase() === "content-length") delete out[k];
+      out["content-length"] = String(body.length);
+      held = undefined;
+      writeHead(status, out);
+      return end(body, ...args);
+    }
+    if (bytes && !stop()) {
+      const out = rewriteFrames(Buffer.from(bytes));
+      keep(out);
+      return end(out, ...args);
+    }
+    return end(chunk, ...rest);
   }) as typeof r.end;
   r.addTrailers = (trailers: Record<string, string>) => {
-    for (const [k, v] of Object.entries(trailers)) capture.trailers[k.toLowerCase()] = String(v);
-    addTrailers(trailers);
+    const out = stop() ? trailers : rewriteGrpcStatus(trailers);
+    for (const [k, v] of Object.entries(out)) capture.trailers[k.toLowerCase()] = String(v);
+    addTrailers(out);
   };
   return capture;
+}
+
+/**
+ * connect-es reports a request body that is not valid protobuf as INTERNAL ("parse binary: ..."): right for a
+ * client reading a server's answer, wrong for a server reading a client's request, and an HTTP 500 over Connect.
+ * The client sent it, so it is INVALID_ARGUMENT (400). These rewrite that one error, in each protocol's framing.
+ */
+const PARSE_FAILURE = "parse binary: ";
+const DECODE_MESSAGE = "cannot decode the request message (protobuf binary): ";
+
+function rewriteUnary(status: number, body: Buffer): { status: number; headers: Record<string, string>; body: Buffer } {
+  const json = safeJson(body) as { code?: string; message?: string } | undefined;
+  if (json?.code !== "internal" || !json.message?.startsWith(PARSE_FAILURE)) return { status, headers: {}, body };
+  const fixed = {
+    ...json,
+    code: "invalid_argument",
+    message: DECODE_MESSAGE + json.message.slice(PARSE_FAILURE.length),
+  };
+  return { status: 400, headers: {}, body: Buffer.from(JSON.stringify(fixed)) };
+}
+
+function rewriteGrpcStatus(trailers: Record<string, string>): Record<string, string> {
+  const status = trailers["grpc-status"];
+  const message = decodeGrpcMessage(trailers["grpc-message"]);
+  if (status !== String(Code.Internal) || !message?.startsWith(PARSE_FAILURE)) return trailers;
+  return {
+    ...trailers,
+    "grpc-status": String(Code.InvalidArgument),
+    "grpc-message": encodeURIComponent(DECODE_MESSAGE + message.slice(PARSE_FAILURE.length)),
+  };
+}
+
+/** Connect end-stream messages (flag 0x02) and gRPC-Web trailer frames (0x80) inside a body chunk. */
+function rewriteFrames(chunk: Buffer): Buffer {
+  if (!chunk.includes(PARSE_FAILURE)) return chunk;
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at + 5 <= chunk.length) {
+    const flags = chunk[at] ?? 0;
+    const len = chunk.readUInt32BE(at + 1);
+    if (at + 5 + len > chunk.length) break;
+    let payload = chunk.subarray(at + 5, at + 5 + len);
+    if (flags & 0x80) payload = rewriteGrpcWebTrailer(payload);
+    else if (flags & 0b10) payload = rewriteEndStream(payload);
+    const head = Buffer.alloc(5);
+    head[0] = flags;
+    head.writeUInt32BE(payload.length, 1);
+    parts.push(head, payload);
+    at += 5 + len;
+  }
+  parts.push(chunk.subarray(at));
+  return Buffer.concat(parts);
+}
+
+function rewriteEndStream(payload: Buffer): Buffer {
+  const json = safeJson(payload) as { error?: { code?: string; message?: string } } | undefined;
+  const e = json?.error;
+  if (e?.code !== "internal" || !e.message?.startsWith(PARSE_FAILURE)) return payload;
+  const fixed = { code: "invalid_argument", message: DECODE_MESSAGE + e.message.slice(PARSE_FAILURE.length) };
+  return Buffer.from(JSON.stringify({ ...json, error: { ...e, ...fixed } }));
+}
+
+function rewriteGrpcWebTrailer(payload: Buffer): Buffer {
+  const fields: Record<string, string> = {};
+  for (const line of payload.toString("latin1").split("\r\n")) {
+    const colon = line.indexOf(":");
+    if (colon > 0) fields[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const fixed = rewriteGrpcStatus(fields);
+  if (fixed === fields) return payload;
+  return Buffer.from(
+    Object.entries(fixed)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join(""),
+    "latin1",
+  );
+}
+
+function toBytes(chunk: unknown): Uint8Array | undefined {
+  if (typeof chunk === "string") return Buffer.from(chunk);
+  return chunk instanceof Uint8Array ? chunk : undefined;
 }
 
 /** The code and message a client read from the captured response. */
