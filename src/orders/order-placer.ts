@@ -308,7 +308,9 @@ export class OrderPlacer {
       await store.markPlaced(k, toBinary(PlaceOrderResponseSchema, response), permIdOf(response)).catch(storeError);
       return { ...base, response, placedNow: true };
     } catch (err) {
-      if (err instanceof IbError && written) {
+      // IB refused the order (201, 203, 321, 103 ...): a final answer. A 504 / 1100 (the connection went) is not
+      // IB's word on the order: the key stays pending for reconciliation.
+      if (err instanceof IbError && written && err.grpcCode !== Code.Unavailable) {
         await store
           .markRejected(k, { code: err.grpcCode, ibCode: err.ibCode, message: err.ibMessage })
           .catch(storeError);
@@ -316,7 +318,7 @@ export class OrderPlacer {
       }
       // Nothing reached IB: the key is free again, a retry places. Otherwise it stays pending for reconciliation.
       if (!written) await store.release(k, this.owner).catch(() => {});
-      const e = ConnectError.from(err);
+      const e = err instanceof IbError ? new ConnectError(err.message, err.grpcCode) : ConnectError.from(err);
       const text = written
         ? `order ${orderId} was sent but not acknowledged (${e.rawMessage}); retry with the same idempotency key: ` +
           "it answers the order if IB has it and never places a second one"

@@ -65,6 +65,7 @@ describe("idempotency across a crash", () => {
     proxy.arm();
     const call = postJson(url, "/ibrpc.v1.OrderService/PlaceOrder", JSON.stringify(FAR_LMT)).catch((e) => e);
     const sentOrderId = await withTimeout(proxy.placeOrderSeen, "placeOrder on the wire", 15_000);
+    await withTimeout(proxy.answerHeld, "the simulator's acknowledgement (held back from ibrpc)", 15_000);
     first.child.kill("SIGKILL");
     await call; // the connection dies with the process: no answer
     proxy.disarm();

@@ -12,10 +12,11 @@ export class GatewayHarness {
     this.sim = new Simulator({ seed: 42, logger: testLogger, ...options });
   }
 
-  async connect(baseClientId = 100): Promise<GatewayConnection> {
-    const { port } = await this.sim.start();
+  /** Connects to the simulator, or to `port` (a proxy in front of it). */
+  async connect(baseClientId = 100, port?: number): Promise<GatewayConnection> {
+    const address = await this.sim.start();
     const gateway = new GatewayConnection({
-      endpoint: { name: "sim", host: "127.0.0.1", port },
+      endpoint: { name: "sim", host: "127.0.0.1", port: port ?? address.port },
       baseClientId,
       logger: testLogger,
       backoff: { initialMs: 20, maxMs: 100, factor: 2, jitter: 0 },

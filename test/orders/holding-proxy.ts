@@ -11,8 +11,11 @@ export class HoldingProxy {
   private armed = false;
   private readonly sockets = new Set<Socket>();
   private placed: ((orderId: number) => void) | undefined;
+  private answered: (() => void) | undefined;
   /** Resolves with the order id of the first placeOrder seen while armed. */
   placeOrderSeen: Promise<number> = new Promise(() => {});
+  /** Resolves when the gateway answered after that placeOrder (held back): the gateway has the order. */
+  answerHeld: Promise<void> = new Promise(() => {});
 
   constructor(private readonly upstream: { host: string; port: number }) {}
 
@@ -28,6 +31,9 @@ export class HoldingProxy {
     this.armed = true;
     this.placeOrderSeen = new Promise((resolve) => {
       this.placed = resolve;
+    });
+    this.answerHeld = new Promise((resolve) => {
+      this.answered = resolve;
     });
   }
 
@@ -64,6 +70,7 @@ export class HoldingProxy {
     });
     gateway.on("data", (chunk: Buffer) => {
       if (!holding) client.write(chunk);
+      else this.answered?.();
     });
     const close = () => {
       client.destroy();
