@@ -45,7 +45,7 @@ export class AccountHistory extends EventEmitter<HistoryEvents> {
   readonly snapshotter: Snapshotter;
   private repo: SnapshotRepository | undefined;
   private feed: SnapshotFeed | undefined;
-  private schedule: SnapshotSchedule | undefined;
+  private scheduler: SnapshotSchedule | undefined;
   private readonly log: Logger;
   private closed = false;
 
@@ -78,6 +78,11 @@ export class AccountHistory extends EventEmitter<HistoryEvents> {
     return this.repo;
   }
 
+  /** The schedule, once the store is open (undefined before, and with `schedule: false`). */
+  get schedule(): SnapshotSchedule | undefined {
+    return this.scheduler;
+  }
+
   /** Takes snapshots now (TakeSnapshots, REST max-age=0) of the target's accounts, stored or kept. */
   take(target: SnapshotTarget, signal: AbortSignal): Promise<AccountSnapshot[]> {
     return this.snapshotter.take(target, signal);
@@ -85,7 +90,7 @@ export class AccountHistory extends EventEmitter<HistoryEvents> {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.schedule?.close();
+    this.scheduler?.close();
     this.feed?.close();
     this.writer.close();
   }
@@ -104,7 +109,7 @@ export class AccountHistory extends EventEmitter<HistoryEvents> {
       this.log.warn({ err: (err as Error).message }, "snapshot announcements not available yet");
     }
     if (this.closed || this.opts.schedule === false) return;
-    this.schedule = new SnapshotSchedule({
+    this.scheduler = new SnapshotSchedule({
       cron: this.opts.cron,
       pool: this.opts.pool,
       session: store.session,
@@ -112,6 +117,6 @@ export class AccountHistory extends EventEmitter<HistoryEvents> {
       logger: this.opts.logger,
       leaderPollMs: this.opts.leaderPollMs ?? 1_000,
     });
-    this.schedule.start();
+    this.scheduler.start();
   }
 }

@@ -44,8 +44,16 @@ export class SnapshotSchedule {
   private readonly onPoolChange = () => {
     for (const duty of this.duties) this.onGatewayChange(duty);
   };
+  /**
+   * Locks this instance held when its database session dropped. While the database is unreachable nobody can be
+   * elected, so the last leader keeps paying the schedule (its snapshots are kept in memory and written when the
+   * database returns) instead of every tick of the outage being lost; once the session is back it must win the lock
+   * again or stop.
+   */
+  private readonly provisional = new Set<string>();
   private readonly onLost = (locks: string[]) => {
-    if (locks.length > 0) this.log.warn({ locks }, "snapshot leadership lost with the database session");
+    for (const lock of locks) this.provisional.add(lock);
+    if (locks.length > 0) this.log.warn({ locks }, "database session lost: leading on until it is back");
   };
 
   constructor(private readonly opts: SnapshotScheduleOptions) {
@@ -57,7 +65,7 @@ export class SnapshotSchedule {
       running: false,
       known: new Set(gateway.accounts),
     }));
-    this.cron = new Cron(opts.cron, { timezone: "UTC", paused: true }, () => this.onTick());
+    this.cron = new Cron(opts.cron, { timezone: "UTC", paused: true }, () => this.tick());
   }
 
   start(): void {
@@ -74,7 +82,11 @@ export class SnapshotSchedule {
 
   /** True while this instance is the snapshot leader of `gateway`. */
   isLeader(gateway: string): boolean {
-    return this.opts.session.holds(`ibrpc.snapshot-leader:${gateway}`);
+    return this.leads(`ibrpc.snapshot-leader:${gateway}`);
+  }
+
+  private leads(lock: string): boolean {
+    return this.opts.session.holds(lock) || (!this.opts.session.connected && this.provisional.has(lock));
   }
 
   /** The next ACCT_REF tick. */
@@ -93,18 +105,24 @@ export class SnapshotSchedule {
 
   private async pollLeadership(): Promise<void> {
     for (const duty of this.duties) {
-      if (this.opts.session.holds(duty.lock) || this.abort.signal.aborted) continue;
-      if (!(await this.opts.session.tryLock(duty.lock))) continue;
-      this.log.info({ gateway: duty.gateway.name }, "snapshot leader for gateway");
-      // A new leader owes a snapshot: at start (ibconnect's "gateway just started"), or after a leader died.
-      duty.due = true;
+      if (this.opts.session.holds(duty.lock) || this.abort.signal.aborted || !this.opts.session.connected) continue;
+      const resumed = this.provisional.delete(duty.lock);
+      if (!(await this.opts.session.tryLock(duty.lock))) {
+        if (resumed) this.log.warn({ gateway: duty.gateway.name }, "another instance leads snapshots now");
+        continue;
+      }
+      this.log.info({ gateway: duty.gateway.name, resumed }, "snapshot leader for gateway");
+      // A new leader owes a snapshot: at start (ibconnect's "gateway just started"), or after a leader died. One
+      // that led through a database outage owes nothing new.
+      if (!resumed) duty.due = true;
       this.run(duty);
     }
   }
 
-  private onTick(): void {
+  /** An ACCT_REF tick: every gateway this instance leads owes a snapshot of every account (tests call it directly). */
+  tick(): void {
     for (const duty of this.duties) {
-      if (!this.opts.session.holds(duty.lock)) continue;
+      if (!this.leads(duty.lock)) continue;
       duty.due = true;
       this.run(duty);
     }
@@ -113,7 +131,7 @@ export class SnapshotSchedule {
   private onGatewayChange(duty: GatewayDuty): void {
     const fresh = duty.gateway.accounts.filter((a) => !duty.known.has(a));
     for (const a of fresh) duty.known.add(a);
-    if (fresh.length > 0 && !duty.due && this.opts.session.holds(duty.lock)) {
+    if (fresh.length > 0 && !duty.due && this.leads(duty.lock)) {
       this.log.info({ gateway: duty.gateway.name, accounts: fresh }, "new accounts: snapshotting them");
       duty.due = true;
     }
@@ -123,7 +141,7 @@ export class SnapshotSchedule {
   /** Pays the duty's snapshot if owed, this instance leads, and the gateway is connected; else it stays owed. */
   private run(duty: GatewayDuty): void {
     if (!duty.due || duty.running || !duty.gateway.isConnected || this.abort.signal.aborted) return;
-    if (!this.opts.session.holds(duty.lock)) return;
+    if (!this.leads(duty.lock)) return;
     duty.due = false;
     duty.running = true;
     this.opts.snapshotter

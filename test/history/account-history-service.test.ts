@@ -9,7 +9,7 @@ import {
 } from "../../gen/ibrpc/v1/account_history_pb.js";
 import type { App } from "../../src/app.js";
 import { allReady, startTestApp, transports } from "../e2e/app-harness.js";
-import { createTestDatabase, ENGINES, type TestDatabase } from "../store/test-databases.js";
+import { createTestDatabase, ENGINES, setDatabaseDown, type TestDatabase } from "../store/test-databases.js";
 import { eventually, withTimeout } from "../support/wait.js";
 
 describe.each(ENGINES)("AccountHistoryService on %s, against the built-in simulator", (engine) => {
@@ -167,6 +167,54 @@ describe.each(ENGINES)("AccountHistoryService on %s, against the built-in simula
     const badTime = await fetch(`${base}/v1/accounts/${accounts[0]}/yesterday`);
     expect(badTime.status).toBe(400);
   });
+
+  if (engine === "postgres") {
+    it("a database outage during scheduled snapshots loses none and half-writes none", async () => {
+      const h = app.history.history;
+      const dbUrl = tdb.dbUrl as string;
+      await eventually(
+        "this instance leads the snapshots of sim",
+        10_000,
+        async () => h.schedule?.isLeader("sim") === true,
+      );
+      const countOf = async (account: string) =>
+        (await client().listSnapshots({ account, pageSize: 1000 })).snapshots.length;
+      const before = await Promise.all(accounts.map(countOf));
+      await setDatabaseDown(dbUrl, true);
+      try {
+        await eventually("AccountHistoryService NOT_SERVING", 10_000, async () => {
+          return app.health.get(AccountHistoryService.typeName) === HealthCheckResponse_ServingStatus.NOT_SERVING;
+        });
+        const read = await client()
+          .listAccounts({})
+          .catch((e: unknown) => ConnectError.from(e));
+        expect((read as ConnectError).code).toBe(Code.Unavailable);
+        // Two scheduled ticks while the database is down: each account's snapshots are kept in memory.
+        h.schedule?.tick();
+        await eventually("the first tick's snapshots kept", 20_000, async () => h.writer.pending === accounts.length);
+        h.schedule?.tick();
+        await eventually(
+          "the second tick's snapshots kept",
+          20_000,
+          async () => h.writer.pending === 2 * accounts.length,
+        );
+      } finally {
+        await setDatabaseDown(dbUrl, false);
+      }
+      await eventually("every kept snapshot written", 20_000, async () => h.writer.pending === 0);
+      await eventually("AccountHistoryService SERVING again", 10_000, async () => {
+        return app.health.get(AccountHistoryService.typeName) === HealthCheckResponse_ServingStatus.SERVING;
+      });
+      const after = await Promise.all(accounts.map(countOf));
+      expect(after).toEqual(before.map((n) => n + 2));
+      for (const account of accounts) {
+        const [newest, previous] = (await client().listSnapshots({ account, pageSize: 2 })).snapshots;
+        expect(newest?.accountValues.length).toBeGreaterThan(0);
+        expect(newest?.accountValues.length).toBe(previous?.accountValues.length);
+        expect(newest?.portfolio.length).toBe(previous?.portfolio.length);
+      }
+    });
+  }
 
   it("keeps every snapshot across a restart on the same store", async () => {
     const count = async () => {
