@@ -6,6 +6,7 @@ import { ConnectionService } from "../../gen/ibrpc/v1/connection_pb.js";
 import { ExecutionService } from "../../gen/ibrpc/v1/execution_pb.js";
 import { OrderService } from "../../gen/ibrpc/v1/order_pb.js";
 import { accountHistoryService } from "./account-history-service.js";
+import { accountService } from "./account-service.js";
 import type { ServiceDeps } from "./call-context.js";
 import { connectionService } from "./connection-service.js";
 import { executionService } from "./execution-service.js";
@@ -28,7 +29,7 @@ function impl<S extends DescService>(service: S, methods: Partial<ServiceImpl<S>
 export function serviceImplementations(deps: ServiceDeps): Map<string, AnyImpl> {
   const impls: [DescService, AnyImpl][] = [
     impl(ConnectionService, { ...connectionService(deps), ...watchGateways(deps) }),
-    impl(AccountService, accountStreams(deps)),
+    impl(AccountService, { ...accountService(deps), ...accountStreams(deps) }),
     impl(AccountHistoryService, accountHistoryService(deps)),
     impl(OrderService, orderService(deps)),
     impl(ExecutionService, executionService(deps)),
