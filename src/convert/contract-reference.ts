@@ -94,5 +94,7 @@ export function wshEventDataToIb(data: WshEventData): IbWshEventData {
     data.totalLimit ?? absent,
   );
   ib.filter = data.filter;
+  // The constructor defaults an undefined totalLimit to 0; IB's "no limit" is the empty token.
+  ib.totalLimit = data.totalLimit ?? absent;
   return ib;
 }

@@ -348,7 +348,7 @@ describe("proto -> IB -> proto is the identity", () => {
       [OrderConditionType.Volume, "o"],
       [OrderConditionType.PercentChange, "a"],
     ]);
-    expect((ib.conditions?.[0] as IbPriceCondition).strValue).toBe("190");
+    expect((ib.conditions?.[0] as IbPriceCondition | undefined)?.strValue).toBe("190");
     expect(ib.lmtPrice).toBe(0);
     expect(ib.continuousUpdate).toBe(1);
     expect(ib.activeStartTime as unknown).toBe("09:30:00 US/Eastern");

@@ -42,7 +42,9 @@ function walk(value: unknown, path: string, found: string[]): void {
   }
   if (value instanceof Uint8Array) return;
   if (Array.isArray(value)) {
-    value.forEach((item, index) => walk(item, `${path}[${index}]`, found));
+    value.forEach((item, index) => {
+      walk(item, `${path}[${index}]`, found);
+    });
     return;
   }
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
@@ -82,7 +84,9 @@ export function expectSameWhereSet(original: unknown, back: unknown, path = "ib"
       expect(Array.isArray(back), `${path} is not an array`).toBe(true);
       const items = back as unknown[];
       expect(items.length, `${path}.length`).toBe(original.length);
-      original.forEach((item, index) => expectSameWhereSet(item, items[index], `${path}[${index}]`));
+      original.forEach((item, index) => {
+        expectSameWhereSet(item, items[index], `${path}[${index}]`);
+      });
       return;
     }
     for (const [key, child] of Object.entries(original as Record<string, unknown>)) {
