@@ -22,7 +22,7 @@ import {
   sendJson,
 } from "./http-routes.js";
 import { protocolName, refuse, type Wire, wireOf } from "./refusal.js";
-import { captureResponse, outcomeOf, type ResponseCapture } from "./response-capture.js";
+import { captureResponse, outcomeOf } from "./response-capture.js";
 
 export interface FrontOptions {
   authenticator: Authenticator;

@@ -116,7 +116,7 @@ export async function listen(opts: ListenerOptions): Promise<Listener> {
     h1.on("clientError", (err, socket) => {
       log.debug({ err }, "bad http/1 request");
       // What Node does without a listener: a client that spoke broken HTTP still learns why it is cut off.
-      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      if (socket.writable) socket.end(`HTTP/1.1 ${clientErrorStatus(err)}\r\nConnection: close\r\n\r\n`);
       else socket.destroy();
     });
     const sniffTimeoutMs = opts.sniffTimeoutMs ?? 10_000;
@@ -238,4 +238,11 @@ function closeWhenIdle(session: http2.Http2Session, idleMs: number): void {
   session.setTimeout(idleMs, () => {
     if (open === 0) session.close();
   });
+}
+
+/** The status line for a request Node's HTTP/1 parser gave up on: slow clients get 408, huge headers 431. */
+function clientErrorStatus(err: NodeJS.ErrnoException): string {
+  if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") return "408 Request Timeout";
+  if (err.code === "HPE_HEADER_OVERFLOW") return "431 Request Header Fields Too Large";
+  return "400 Bad Request";
 }
