@@ -41,7 +41,9 @@ describe("OrderIdAllocator", () => {
     const { harness, allocator } = await setUp();
     const { port } = harness.sim.address as { port: number };
     const other = new IbClient(port, 7).connect();
-    cleanups.push(() => other.api.disconnect());
+    cleanups.push(() => {
+      other.api.disconnect();
+    });
     await other.ready();
     other.api.placeOrder(
       5_000,

@@ -1,67 +1,26 @@
-import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ContractSchema } from "../../gen/ibrpc/v1/common_pb.js";
-import {
-  OrderSchema,
-  OrderWait,
-  type PlaceOrderRequest,
-  PlaceOrderRequestSchema,
-} from "../../gen/ibrpc/v1/order_pb.js";
-import { deadlineSignal } from "../../src/gateway/deadline.js";
+import { OrderWait } from "../../gen/ibrpc/v1/order_pb.js";
 import { IbError } from "../../src/gateway/ib-error.js";
-import { AuditLog } from "../../src/orders/audit-log.js";
-import { IdempotencyStore } from "../../src/orders/idempotency-store.js";
-import { OrderDesk } from "../../src/orders/order-desk.js";
-import { OrderPlacer } from "../../src/orders/order-placer.js";
-import type { Store } from "../../src/store/index.js";
-import { createTestDatabase, ENGINES, type TestDatabase } from "../store/test-databases.js";
-import { GatewayHarness } from "./gateway-harness.js";
-
-const ACCOUNT = "DU1000002";
-const AAPL_CONID = 265598;
-const caller = { scope: "", who: "anonymous" };
-
-function order(extra: Partial<PlaceOrderRequest["order"]> = {}, key = "k1", waitFor = OrderWait.UNSPECIFIED) {
-  return create(PlaceOrderRequestSchema, {
-    contract: create(ContractSchema, { symbol: "AAPL", secType: "STK", exchange: "SMART", currency: "USD" }),
-    order: create(OrderSchema, { action: "BUY", orderType: "MKT", totalQuantity: "5", account: ACCOUNT, ...extra }),
-    idempotencyKey: key,
-    waitFor,
-  });
-}
-
-function deadline(ms = 10_000): AbortSignal {
-  return deadlineSignal({ timeoutMs: ms }, () => "test deadline");
-}
+import type { OrderDesk } from "../../src/orders/order-desk.js";
+import type { OrderPlacer } from "../../src/orders/order-placer.js";
+import { ENGINES } from "../store/test-databases.js";
+import { OPEN_CALLER as caller, deadline, placeRequest as order, PlacerHarness } from "./placer-harness.js";
 
 describe.each(ENGINES)("OrderPlacer against the simulator, keys on %s", (engine) => {
-  let tdb: TestDatabase;
-  let store: Store;
-  let harness: GatewayHarness;
+  let h: PlacerHarness;
   let desk: OrderDesk;
   let placer: OrderPlacer;
-  const audited: Record<string, unknown>[] = [];
+  let audited: Record<string, unknown>[];
+  const held = () => h.held();
 
   beforeAll(async () => {
-    tdb = await createTestDatabase(engine);
-    store = await tdb.open();
-    harness = new GatewayHarness();
-    const gateway = await harness.connect();
-    desk = new OrderDesk(gateway);
-    const auditLogger = pino({ level: "info" }, { write: (line: string) => audited.push(JSON.parse(line)) });
-    placer = new OrderPlacer({ store: new IdempotencyStore(store.db), audit: new AuditLog(auditLogger) });
+    h = await new PlacerHarness().start(engine);
+    ({ desk, placer, audited } = h);
   }, 60_000);
   afterAll(async () => {
-    desk?.dispose();
-    await harness?.stop();
-    await store?.close();
-    await tdb?.drop();
+    await h?.stop();
   });
-
-  /** Shares of AAPL the simulator's ledger holds for the account. */
-  const held = () => harness.sim.world.ledger.positions(ACCOUNT).find((p) => p.conId === AAPL_CONID)?.quantity ?? 0;
 
   it("places a MKT order and waits for the fill", async () => {
     const before = held();

@@ -33,7 +33,7 @@ describe("OrderService and ExecutionService through ibrpc", () => {
     url = app.server.url;
     // The WatchOrders stream is opened first: it must see everything the tests below do.
     const client = clientFor(OrderService, transports(url).grpc);
-    let resolveEnd: () => void;
+    let resolveEnd: () => void = () => {};
     const firstEnd = new Promise<void>((r) => {
       resolveEnd = r;
     });

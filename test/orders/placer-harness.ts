@@ -1,8 +1,7 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { pino } from "pino";
 import { ContractSchema } from "../../gen/ibrpc/v1/common_pb.js";
 import {
-  type Order,
   OrderSchema,
   OrderWait,
   type PlaceOrderRequest,
@@ -24,7 +23,7 @@ export const OPEN_CALLER = { scope: "", who: "anonymous" };
 
 /** A PlaceOrder request for AAPL (MKT BUY 5 in ACCOUNT unless `extra` says otherwise). */
 export function placeRequest(
-  extra: Partial<Order> = {},
+  extra: MessageInitShape<typeof OrderSchema> = {},
   key = "k1",
   waitFor = OrderWait.UNSPECIFIED,
 ): PlaceOrderRequest {
