@@ -5,7 +5,7 @@ import type { Config } from "./config.js";
 import type { GatewayEndpoint } from "./gateway/gateway-connection.js";
 import { GatewayPool } from "./gateway/gateway-pool.js";
 import { historyRestRoutes } from "./history/rest-routes.js";
-import { type RunningHistory, startHistory } from "./history/start-history.js";
+import { lockDataDirUnlessShared, type RunningHistory, startHistory } from "./history/start-history.js";
 import { observeGateways } from "./metrics/gateway-metrics.js";
 import { metricsRoute } from "./metrics/metrics-route.js";
 import { openAuditLog } from "./orders/audit-log.js";
@@ -34,6 +34,8 @@ export interface App {
 const GATEWAY_BOUND_SERVICES = IBRPC_SERVICES.filter((s) => s.typeName !== AccountHistoryService.typeName);
 
 export async function startApp(config: Config, logger: Logger): Promise<App> {
+  // First of all: a second ibrpc on the same DATA_DIR stops here, with one line and nothing started.
+  const dataDirLock = lockDataDirUnlessShared(config);
   const simulators: Simulator[] = [];
   const endpoints: GatewayEndpoint[] = [];
   for (const g of config.gateways) {
@@ -65,7 +67,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
 
   let history: RunningHistory;
   try {
-    history = startHistory(config, pool, health, logger);
+    history = startHistory(config, pool, health, logger, dataDirLock);
   } catch (err) {
     await Promise.all(simulators.map((s) => s.stop()));
     throw err;
