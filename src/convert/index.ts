@@ -95,6 +95,8 @@ export {
   updateNewsBulletinFromIb,
 } from "./news.js";
 export {
+  type OrderCancelFields,
+  orderCancelToIb,
   orderComboLegFromIb,
   orderComboLegToIb,
   orderFromIb,

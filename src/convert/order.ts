@@ -12,6 +12,7 @@
 import { create } from "@bufbuild/protobuf";
 import type {
   Order as IbOrder,
+  OrderCancel as IbOrderCancel,
   OrderComboLeg as IbOrderComboLeg,
   SoftDollarTier as IbSoftDollarTier,
   OrderAction,
@@ -389,5 +390,21 @@ export function softDollarTierToIb(tier: SoftDollarTier): IbSoftDollarTier {
     name: stringOrUndefined(tier.name),
     value: stringOrUndefined(tier.value),
     displayName: stringOrUndefined(tier.displayName),
+  });
+}
+
+/** The cancel fields CancelOrderRequest and ReqGlobalCancelRequest share (com.ib.client.OrderCancel). */
+export interface OrderCancelFields {
+  readonly manualOrderCancelTime: string;
+  readonly extOperator: string;
+  readonly manualOrderIndicator?: number | undefined;
+}
+
+/** A cancel request's fields as @stoqey/ib's OrderCancel; "" and absent stay undefined (IB's defaults). */
+export function orderCancelToIb(request: OrderCancelFields): IbOrderCancel {
+  return withoutUndefined<IbOrderCancel>({
+    manualOrderCancelTime: stringOrUndefined(request.manualOrderCancelTime),
+    extOperator: stringOrUndefined(request.extOperator),
+    manualOrderIndicator: request.manualOrderIndicator,
   });
 }

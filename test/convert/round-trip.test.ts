@@ -27,6 +27,7 @@ import {
   contractToIb,
   executionFromIb,
   executionToIb,
+  orderCancelToIb,
   orderConditionsToIb,
   orderFromIb,
   orderStateFromIb,
@@ -363,6 +364,13 @@ describe("proto -> IB -> proto is the identity", () => {
     expect(ib.transmit).toBe(true);
     expect(ib.totalQuantity).toBe(10);
     expect(orderFromIb(ib)).toEqual(create(OrderSchema, { ...order, transmit: true }));
+  });
+
+  it("cancel fields as IB's OrderCancel", () => {
+    expect(orderCancelToIb({ manualOrderCancelTime: "", extOperator: "" })).toEqual({});
+    expect(
+      orderCancelToIb({ manualOrderCancelTime: "20250102 10:00:00 UTC", extOperator: "op", manualOrderIndicator: 1 }),
+    ).toEqual({ manualOrderCancelTime: "20250102 10:00:00 UTC", extOperator: "op", manualOrderIndicator: 1 });
   });
 
   it("OrderState with margins as decimal strings", () => {
