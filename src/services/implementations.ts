@@ -3,12 +3,14 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { AccountHistoryService } from "../../gen/ibrpc/v1/account_history_pb.js";
 import { AccountService } from "../../gen/ibrpc/v1/account_pb.js";
 import { ConnectionService } from "../../gen/ibrpc/v1/connection_pb.js";
+import { ContractService } from "../../gen/ibrpc/v1/contract_pb.js";
 import { ExecutionService } from "../../gen/ibrpc/v1/execution_pb.js";
 import { OrderService } from "../../gen/ibrpc/v1/order_pb.js";
 import { accountHistoryService } from "./account-history-service.js";
 import { accountService } from "./account-service.js";
 import type { ServiceDeps } from "./call-context.js";
 import { connectionService } from "./connection-service.js";
+import { contractService } from "./contract-service.js";
 import { executionService } from "./execution-service.js";
 import { orderService } from "./order-service.js";
 import { accountStreams } from "./streams/account-streams.js";
@@ -30,6 +32,7 @@ export function serviceImplementations(deps: ServiceDeps): Map<string, AnyImpl> 
   const impls: [DescService, AnyImpl][] = [
     impl(ConnectionService, { ...connectionService(deps), ...watchGateways(deps) }),
     impl(AccountService, { ...accountService(deps), ...accountStreams(deps) }),
+    impl(ContractService, contractService(deps)),
     impl(AccountHistoryService, accountHistoryService(deps)),
     impl(OrderService, orderService(deps)),
     impl(ExecutionService, executionService(deps)),

@@ -22,7 +22,7 @@ let sim: Simulator;
 let url: string;
 
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({ REQ_TIMEOUT_MS: "30000" });
   await allReady(app);
   sim = app.simulators[0] as Simulator;
   url = app.server.url;
