@@ -15,7 +15,7 @@ import { IbError } from "../gateway/ib-error.js";
 import type { AuditLog } from "./audit-log.js";
 import { orderRefTag, requestDigest, splitOrderRef, taggedOrderRef } from "./idempotency-key.js";
 import type { IdempotencyRecord, IdempotencyStore, KeyScope } from "./idempotency-store.js";
-import type { TrackedOrder } from "./order-book.js";
+import { isFinalStatus, type TrackedOrder } from "./order-book.js";
 import type { OrderDesk } from "./order-desk.js";
 import { stillWorkingText, waitSatisfied } from "./order-wait.js";
 
@@ -179,7 +179,9 @@ export class OrderPlacer {
         // Reconciled as never sent: placed below under the same key (the row is ours now).
         return this.send(desk, request, k, digest, found.orderId);
       }
-      const orderId = request.order?.orderId ?? desk.allocator.allocate();
+      const modifying = request.order?.orderId;
+      if (modifying !== undefined) await this.checkModifiable(desk, modifying);
+      const orderId = modifying ?? desk.allocator.allocate();
       const claimed = await store
         .claim({ ...k, digest, gateway: desk.name, orderId, orderRefTag: orderRefTag(k), owner: this.owner })
         .catch(storeError);
@@ -187,6 +189,40 @@ export class OrderPlacer {
       // Another process wrote the key between our read and our write: read it again.
     }
     throw new ConnectError(`idempotency key ${JSON.stringify(k.key)} is contended; retry`, Code.Aborted);
+  }
+
+  /**
+   * A modification names an order of this gateway that ibrpc's client id placed and that is still working: IB would
+   * take an unknown id as a new order, and refuses changes to another client's order or to a finished one.
+   */
+  private async checkModifiable(desk: OrderDesk, orderId: number): Promise<void> {
+    let known = desk.book.get(orderId)?.openOrder;
+    if (!known) {
+      // The book starts empty after a restart: ask IB for this client's open orders once.
+      const signal = deadlineSignal({ timeoutMs: this.ackTimeoutMs }, () => `listing open orders to modify ${orderId}`);
+      try {
+        known = (await desk.openOrders("own", signal)).openOrders.find((o) => o.orderId === orderId);
+      } finally {
+        release(signal);
+      }
+    }
+    const status = desk.book.get(orderId)?.status?.status;
+    if (!known) {
+      throw new ConnectError(
+        `order ${orderId} is not an open order of ibrpc on gateway ${desk.name}: nothing to modify`,
+        Code.NotFound,
+      );
+    }
+    if (isFinalStatus(status)) {
+      throw new ConnectError(`order ${orderId} is ${status}: it can no longer be modified`, Code.FailedPrecondition);
+    }
+    const placedBy = known.order?.clientId;
+    if (placedBy !== undefined && placedBy !== desk.gateway.clientId) {
+      throw new ConnectError(
+        `order ${orderId} was placed by API client ${placedBy}; IB lets only that client modify it (ibrpc is client ${desk.gateway.clientId})`,
+        Code.FailedPrecondition,
+      );
+    }
   }
 
   /** A stored key: its answer, or undefined when reconciliation shows the order never reached IB. */
