@@ -7,6 +7,7 @@ import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
 import { withDeadline } from "./deadline.js";
 import { classifyIbCode } from "./ib-codes.js";
+import { HistoricalPacer } from "./historical-pacer.js";
 import { IbError } from "./ib-error.js";
 import { IbEventBus } from "./ib-event-bus.js";
 import { decodeEvent } from "./ib-events.js";
@@ -99,6 +100,11 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   readonly correlator: RequestCorrelator;
   /** Typed subscriptions to this connection's IB events, across reconnects: `conn.events.on(EventName.x, (e) => ...)`. */
   readonly events: IbEventBus;
+  /**
+   * IB's historical pacing rules for this connection (historical-pacer.ts): every historical request (bars, ticks,
+   * head timestamp, histogram, keepUpToDate) goes through it, so unary calls and streams share one count.
+   */
+  readonly historicalPacer = new HistoricalPacer();
   private readonly opts: GatewayConnectionOptions;
   private readonly log: Logger;
   private readonly pacer: Pacer;
@@ -198,6 +204,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     this.clearTimers();
     const err = new IbError(504, `gateway ${this.name} is shutting down`, { gateway: this.name });
     this.pacer.close(err);
+    this.historicalPacer.close(err);
     this.correlator.failAll(err);
     const api = this.api;
     this.api = undefined;
