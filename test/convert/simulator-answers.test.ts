@@ -17,6 +17,7 @@ import {
 } from "@stoqey/ib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContractSchema } from "../../gen/ibrpc/v1/common_pb.js";
+import { OrderSchema } from "../../gen/ibrpc/v1/order_pb.js";
 import {
   accountSummaryFromIb,
   barFromIb,
@@ -283,6 +284,71 @@ describe.each([176, 193])("converting the simulator's answers (server version %i
       expectSameWhereSet(ibOrder, orderToIb(proto.order as never));
       expectSameWhereSet(state, orderStateToIb(proto.orderState as never));
     }
+  });
+
+  it("an order placed from a proto with every condition type and algo parameters comes back the same in openOrder", async () => {
+    const orderId = 2;
+    const proto = create(OrderSchema, {
+      action: "BUY",
+      totalQuantity: "5",
+      orderType: "LMT",
+      lmtPrice: 1,
+      tif: "GTC",
+      account: ACCOUNT,
+      orderRef: "conditions",
+      algoStrategy: "Adaptive",
+      algoParams: [{ tag: "adaptivePriority", value: "Normal" }],
+      conditions: [
+        {
+          conjunctionConnection: "AND",
+          condition: {
+            case: "price",
+            value: { conId: 265598, exchange: "SMART", isMore: true, price: 190.5, triggerMethod: 2 },
+          },
+        },
+        {
+          conjunctionConnection: "OR",
+          condition: { case: "time", value: { isMore: true, time: "20250102 15:00:00 UTC" } },
+        },
+        { conjunctionConnection: "AND", condition: { case: "margin", value: { isMore: false, percent: 30 } } },
+        {
+          conjunctionConnection: "AND",
+          condition: { case: "execution", value: { exchange: "SMART", secType: "STK", symbol: "MSFT" } },
+        },
+        {
+          conjunctionConnection: "OR",
+          condition: { case: "volume", value: { conId: 265598, exchange: "SMART", isMore: true, volume: 100000 } },
+        },
+        {
+          conjunctionConnection: "AND",
+          condition: {
+            case: "percentChange",
+            value: { conId: 265598, exchange: "SMART", isMore: false, changePercent: -2.5 },
+          },
+        },
+      ],
+      conditionsIgnoreRth: true,
+    });
+    const mark = client.mark();
+    client.api.placeOrder(orderId, AAPL, orderToIb(proto));
+    const open = await client.next(EventName.openOrder, "openOrder", mark, (args) => args[0] === orderId);
+    const [, contract, ibOrder, state] = open.args as [number, Contract, Order, OrderState];
+    const back = openOrderFromIb({ orderId, contract, order: ibOrder, orderState: state });
+    expectNoSentinels(back);
+    expect(back.order?.conditions).toEqual(proto.conditions);
+    expect(back.order?.conditionsIgnoreRth).toBe(true);
+    expect(back.order?.algoParams).toEqual(proto.algoParams);
+    expect(back.order).toMatchObject({
+      action: "BUY",
+      totalQuantity: "5",
+      orderType: "LMT",
+      lmtPrice: 1,
+      tif: "GTC",
+      account: ACCOUNT,
+      orderRef: "conditions",
+      algoStrategy: "Adaptive",
+    });
+    client.api.cancelOrder(orderId);
   });
 
   it("account values, portfolio rows, positions, account summary and PnL", async () => {
