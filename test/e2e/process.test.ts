@@ -1,4 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -9,10 +13,16 @@ import { eventually, freePort } from "../support/wait.js";
 import { postJson } from "./app-harness.js";
 
 const MAIN = fileURLToPath(new URL("../../dist/src/main.js", import.meta.url));
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const children: ChildProcess[] = [];
 
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  for (const c of children.splice(0)) {
+    if (c.exitCode !== null || c.signalCode !== null) continue;
+    // npm's children (sh, node) are in its group; killing npm alone would orphan them.
+    if (c.spawnargs[0] === "npm" && c.pid !== undefined) process.kill(-c.pid, "SIGKILL");
+    else c.kill("SIGKILL");
+  }
 });
 
 interface Running {
@@ -125,6 +135,63 @@ describe("ibrpc as a process", () => {
     expect(await run.exited).toBe(2);
     expect(run.output()).toMatch(/server-version/);
   });
+});
+
+/** Runs `npm <args>` in the repository, as an operator (or systemd, or Docker's CMD) would. */
+function npm(args: string[], env: Record<string, string>): Running {
+  const child = spawn("npm", args, {
+    cwd: ROOT,
+    // Its own process group, so that a failed test can kill npm and everything under it at once.
+    detached: true,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let out = "";
+  child.stdout?.on("data", (d) => (out += d));
+  child.stderr?.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+/** True when nothing accepts connections on the port any more. */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, "127.0.0.1");
+    s.once("connect", () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once("error", () => resolve(true));
+  });
+}
+
+describe("npm start", () => {
+  it("serves without rebuilding, SIGTERM then SIGINT to npm stop ibrpc with nothing left serving, warm start measured", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "ibrpc-npm-"));
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const started = performance.now();
+      const run = npm(["start"], { PORT: String(port), DATA_DIR: dataDir });
+      await eventually("SERVING", 30_000, async () => (await health(url)) === "SERVING");
+      const toServingMs = performance.now() - started;
+      // npm ci built dist/ already (prepare): `npm start` must not compile again, which costs seconds.
+      expect(run.output()).not.toMatch(/> tsc|npm run build/);
+      console.log(
+        `npm start (${signal === "SIGTERM" ? "cold" : "warm"} DATA_DIR) to SERVING: ${Math.round(toServingMs)} ms`,
+      );
+      // The embedded database opens in the background; stop once it is open, as an operator's stop would come.
+      await eventually("the account history store open", 60_000, async () => {
+        const res = await postJson(url, "/grpc.health.v1.Health/Check", '{"service":"ibrpc.v1.AccountHistoryService"}');
+        return res.json.status === "SERVING";
+      });
+
+      process.kill(run.child.pid as number, signal);
+      await run.exited;
+      await eventually("the port to be free", 10_000, () => refused(port));
+    }
+  }, 120_000);
 });
 
 describe("the README's examples", () => {
