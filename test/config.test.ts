@@ -43,9 +43,42 @@ describe("loadConfig", () => {
     [{ TLS_CERT: "/nonexistent/c", TLS_KEY: "/nonexistent/k" }, /^TLS_CERT: cannot read \/nonexistent\/c \(ENOENT\)/],
     [{ AUTH_TOKENS: "short" }, /^AUTH_TOKENS: every token needs at least 16/],
     [{ AUTH_TOKENS: "0123456789abcdef:fly" }, /^AUTH_TOKENS: unknown scope "fly"/],
+    [{ MTLS_SCOPES: "desk:read" }, /^MTLS_SCOPES: needs TLS_CA/],
+    [{ CORS_ORIGINS: "app.example.com" }, /^CORS_ORIGINS: "app.example.com" is not an origin/],
+    [{ CORS_ORIGINS: "https://app.example.com/" }, /^CORS_ORIGINS: .*did you mean https:\/\/app.example.com\?/],
+    [{ MAX_BODY_BYTES: "10" }, /^MAX_BODY_BYTES: "10" is not a whole number from 1024/],
+    [{ RATE_LIMIT: "-1" }, /^RATE_LIMIT/],
+    [{ STREAMS_PER_TOKEN: "many" }, /^STREAMS_PER_TOKEN/],
+    [{ MAX_DEADLINE_MS: "5000", REQ_TIMEOUT_MS: "10000" }, /^MAX_DEADLINE_MS: 5000 is below REQ_TIMEOUT_MS=10000/],
+    [{ HTTP_HEADERS_TIMEOUT_MS: "0" }, /^HTTP_HEADERS_TIMEOUT_MS/],
   ])("rejects %o with a line naming the variable", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it("has limits that protect the process by default, each configurable", () => {
+    const c = loadConfig({});
+    expect(c.limits).toEqual({
+      maxBodyBytes: 4 * 1024 * 1024,
+      maxDeadlineMs: 600_000,
+      ratePerSecond: 100,
+      rateBurst: 200,
+      streamsPerToken: 256,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      idleTimeoutMs: 120_000,
+      maxConnections: 1024,
+    });
+    expect(c.corsOrigins).toEqual([]);
+    expect(c.certScopes).toEqual([]);
+    const custom = loadConfig({
+      MAX_BODY_BYTES: "1048576",
+      RATE_LIMIT: "0",
+      CORS_ORIGINS: "https://a.example, http://localhost:5173",
+    });
+    expect(custom.limits.maxBodyBytes).toBe(1048576);
+    expect(custom.limits.ratePerSecond).toBe(0);
+    expect(custom.corsOrigins).toEqual(["https://a.example", "http://localhost:5173"]);
   });
 
   it("accepts cron expressions and macros for ACCT_REF", () => {
