@@ -172,6 +172,7 @@ export {
   timestampToEpochSeconds,
   timestampToIbUtc,
   timestampToIbZoned,
+  zoneFromConnectionTime,
   zoneOffsetMs,
 } from "./time.js";
 export {

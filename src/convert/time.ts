@@ -228,6 +228,16 @@ function zoned(
 }
 
 /**
+ * The gateway's zone from its connection time (EClient.serverConnectionTime / the `server` event, e.g.
+ * "20250102 09:30:00 EST" or "20250102 14:30:00 UTC"): the zone TWS writes zone-less times in (older execution times
+ * "yyyyMMdd  HH:mm:ss"), to pass as `defaultZone`. Undefined when the text names no zone this module knows.
+ */
+export function zoneFromConnectionTime(connectionTime: string | null | undefined): string | undefined {
+  const zone = /^\d{8}[ -]+\d{1,2}:\d{2}(?::\d{2})? +(\S+)$/.exec((connectionTime ?? "").trim())?.[1];
+  return zone !== undefined && isKnownZone(zone) ? zone : undefined;
+}
+
+/**
  * An IB time string as a Timestamp; undefined for "" (IB's "none"). Throws IbTimeFormatError for text in no IB form
  * (callers converting IB's answers use ibTimeToTimestampOrUndefined so one odd value cannot fail a whole answer).
  */

@@ -10,6 +10,7 @@ import {
   timestampToEpochSeconds,
   timestampToIbUtc,
   timestampToIbZoned,
+  zoneFromConnectionTime,
   zoneOffsetMs,
 } from "../../src/convert/index.js";
 
@@ -165,5 +166,25 @@ describe("instants -> IB's forms", () => {
     expect(timestampToIbZoned(timestamp)).toBe("20250102 14:30:05 UTC");
     expect(ibTimeToTimestamp(timestampToIbUtc(timestamp))?.seconds).toBe(1735828205n);
     expect(ibTimeToTimestamp(timestampToIbZoned(timestamp))?.seconds).toBe(1735828205n);
+  });
+});
+
+describe("the gateway's zone, from its connection time", () => {
+  it.each([
+    ["20250102 14:30:00 UTC", "UTC"],
+    ["20250102 09:30:00 EST", "EST"],
+    ["20250702 09:30:00 US/Eastern", "US/Eastern"],
+    ["20250102 15:30:00 MET", "MET"],
+    ["20250102 14:30:00", undefined],
+    ["20250102 14:30:00 Nowhere/Land", undefined],
+    ["", undefined],
+    [undefined, undefined],
+  ])("%j -> %s", (text, zone) => {
+    expect(zoneFromConnectionTime(text)).toBe(zone);
+  });
+
+  it("reads a zone-less execution time in that zone", () => {
+    const defaultZone = zoneFromConnectionTime("20250702 09:30:00 US/Eastern");
+    expect(iso("20250702  10:15:00", defaultZone)).toBe("2025-07-02T14:15:00.000Z");
   });
 });
