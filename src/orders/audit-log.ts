@@ -1,4 +1,5 @@
 import path from "node:path";
+import { Code } from "@connectrpc/connect";
 import { type Logger, pino } from "pino";
 
 /** The order actions that leave an audit line. */
@@ -54,4 +55,9 @@ export function openAuditLog(dataDir: string): AuditLog {
     sync: true,
   });
   return new AuditLog(pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination));
+}
+
+/** A gRPC code as the audit log (and Connect's JSON errors) spell it: "failed_precondition". */
+export function codeName(code: Code): string {
+  return (Code[code] ?? "unknown").replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
 }

@@ -12,7 +12,7 @@ import {
 } from "../../gen/ibrpc/v1/order_pb.js";
 import { deadlineSignal, release } from "../gateway/deadline.js";
 import { IbError } from "../gateway/ib-error.js";
-import type { AuditLog } from "./audit-log.js";
+import { type AuditLog, codeName } from "./audit-log.js";
 import { orderRefTag, requestDigest, splitOrderRef, taggedOrderRef } from "./idempotency-key.js";
 import type { IdempotencyRecord, IdempotencyStore, KeyScope } from "./idempotency-store.js";
 import { isFinalStatus, type TrackedOrder } from "./order-book.js";
@@ -131,7 +131,7 @@ export class OrderPlacer {
       const e = outcome.error;
       const ib = e instanceof IbError ? e.ibCode : undefined;
       const code = e instanceof IbError ? e.grpcCode : e.code;
-      audit(ib !== undefined ? "rejected" : "failed", { code: Code[code], ibCode: ib, replayed });
+      audit(ib !== undefined ? "rejected" : "failed", { code: codeName(code), ibCode: ib, replayed });
       throw e;
     }
     const ack = outcome.response as PlaceOrderResponse;
@@ -153,7 +153,7 @@ export class OrderPlacer {
     } catch (err) {
       const e = ConnectError.from(err);
       audit(e.code === Code.DeadlineExceeded ? "deadline_exceeded" : "failed", {
-        code: Code[e.code],
+        code: codeName(e.code),
         status: desk.book.get(orderId)?.status?.status,
         replayed,
       });
@@ -411,7 +411,7 @@ export class OrderPlacer {
       this.opts.audit.record({
         ...audit,
         outcome: "failed",
-        code: Code[e.code],
+        code: codeName(e.code),
         ibCode: err instanceof IbError ? err.ibCode : undefined,
       });
       throw err;

@@ -15,6 +15,7 @@ import { CALLER } from "../auth/caller.js";
 import type { GatewayConnection } from "../gateway/gateway-connection.js";
 import { GATEWAY_HEADER } from "../gateway/gateway-pool.js";
 import { IbError } from "../gateway/ib-error.js";
+import { codeName } from "../orders/audit-log.js";
 import type { Caller } from "../orders/order-placer.js";
 import type { Orders } from "../orders/orders.js";
 import { watchOrders } from "../orders/watch-orders.js";
@@ -88,7 +89,7 @@ export function orderService(deps: ServiceDeps & { orders?: Orders }): Partial<S
       } catch (err) {
         const e = cancelError(err);
         const code = e instanceof IbError ? e.grpcCode : e.code;
-        audit("failed", { code: Code[code], ibCode: e instanceof IbError ? e.ibCode : undefined });
+        audit("failed", { code: codeName(code), ibCode: e instanceof IbError ? e.ibCode : undefined });
         throw e;
       }
       const status = desk.book.get(orderId)?.status ?? create(OrderStatusSchema, { orderId, status: "Cancelled" });
