@@ -5,6 +5,8 @@ import { AccountService } from "../../gen/ibrpc/v1/account_pb.js";
 import { ConnectionService } from "../../gen/ibrpc/v1/connection_pb.js";
 import { ContractService } from "../../gen/ibrpc/v1/contract_pb.js";
 import { ExecutionService } from "../../gen/ibrpc/v1/execution_pb.js";
+import { MarketDataService } from "../../gen/ibrpc/v1/market_data_pb.js";
+import { MarketDepthService } from "../../gen/ibrpc/v1/market_depth_pb.js";
 import { OrderService } from "../../gen/ibrpc/v1/order_pb.js";
 import { accountHistoryService } from "./account-history-service.js";
 import { accountService } from "./account-service.js";
@@ -12,6 +14,8 @@ import type { ServiceDeps } from "./call-context.js";
 import { connectionService } from "./connection-service.js";
 import { contractService } from "./contract-service.js";
 import { executionService } from "./execution-service.js";
+import { marketDataService } from "./market-data-service.js";
+import { marketDepthService } from "./market-depth-service.js";
 import { orderService } from "./order-service.js";
 import { accountStreams } from "./streams/account-streams.js";
 import { watchGateways } from "./streams/gateway-watch.js";
@@ -33,6 +37,8 @@ export function serviceImplementations(deps: ServiceDeps): Map<string, AnyImpl> 
     impl(ConnectionService, { ...connectionService(deps), ...watchGateways(deps) }),
     impl(AccountService, { ...accountService(deps), ...accountStreams(deps) }),
     impl(ContractService, contractService(deps)),
+    impl(MarketDataService, marketDataService(deps)),
+    impl(MarketDepthService, marketDepthService(deps)),
     impl(AccountHistoryService, accountHistoryService(deps)),
     impl(OrderService, orderService(deps)),
     impl(ExecutionService, executionService(deps)),
