@@ -49,6 +49,8 @@ interface Outcome {
   error?: ConnectError | IbError;
   /** True when this placement sent the order (its first caller is not a replay). */
   placedNow: boolean;
+  /** Resolves when the outcome is in the database (the key's slot is held until then). */
+  persisted?: Promise<void>;
   orderId: number | undefined;
   gateway: string;
 }
@@ -101,8 +103,12 @@ export class OrderPlacer {
       joined = true;
       outcome = await raceSignal(runningNow, signal, () => inFlightText(k.key));
     } else {
-      const task = this.settle(desk, request, k, digest).finally(() => this.running.delete(slot));
+      const task = this.settle(desk, request, k, digest);
       this.running.set(slot, task);
+      void task
+        .then((o) => o.persisted)
+        .catch(() => {})
+        .finally(() => this.running.delete(slot));
       outcome = await raceSignal(task, signal, () => inFlightText(k.key));
     }
 
@@ -171,6 +177,15 @@ export class OrderPlacer {
   /** The lookup, reconciliation or placement of one key; runs once per key at a time in this process. */
   private async settle(desk: OrderDesk, request: PlaceOrderRequest, k: KeyScope, digest: string): Promise<Outcome> {
     const { store } = this.opts;
+    const claim = (orderId: number) =>
+      store
+        .claim({ ...k, digest, gateway: desk.name, orderId, orderRefTag: orderRefTag(k), owner: this.owner })
+        .catch(storeError);
+    // The common case, a new key: one INSERT before sending (an id spent on a retry is harmless: ids only grow).
+    if (request.order?.orderId === undefined && desk.allocator.isSynced) {
+      const orderId = desk.allocator.allocate();
+      if (await claim(orderId)) return this.send(desk, request, k, digest, orderId);
+    }
     for (let attempt = 0; attempt < 3; attempt++) {
       const found = await store.find(k).catch(storeError);
       if (found) {
@@ -182,10 +197,7 @@ export class OrderPlacer {
       const modifying = request.order?.orderId;
       if (modifying !== undefined) await this.checkModifiable(desk, modifying);
       const orderId = modifying ?? desk.allocator.allocate();
-      const claimed = await store
-        .claim({ ...k, digest, gateway: desk.name, orderId, orderRefTag: orderRefTag(k), owner: this.owner })
-        .catch(storeError);
-      if (claimed) return this.send(desk, request, k, digest, orderId);
+      if (await claim(orderId)) return this.send(desk, request, k, digest, orderId);
       // Another process wrote the key between our read and our write: read it again.
     }
     throw new ConnectError(`idempotency key ${JSON.stringify(k.key)} is contended; retry`, Code.Aborted);
@@ -341,8 +353,12 @@ export class OrderPlacer {
       await desk.place(orderId, contract, order, () => (written = true), signal);
       const tracked = desk.book.get(orderId);
       const response = acknowledgement(desk.name, orderId, tracked?.openOrder, tracked);
-      await store.markPlaced(k, toBinary(PlaceOrderResponseSchema, response), permIdOf(response)).catch(storeError);
-      return { ...base, response, placedNow: true };
+      // The answer does not wait for this write: until it lands, this key's slot in `running` stays (retries here
+      // join it), and if it never lands (crash, database down) the key is still pending and a retry reconciles.
+      const persisted = store
+        .markPlaced(k, toBinary(PlaceOrderResponseSchema, response), permIdOf(response))
+        .catch(() => {});
+      return { ...base, response, placedNow: true, persisted };
     } catch (err) {
       // IB refused the order (201, 203, 321, 103 ...): a final answer. A 504 / 1100 (the connection went) is not
       // IB's word on the order: the key stays pending for reconciliation.
