@@ -5,6 +5,7 @@ import { AccountService } from "../../gen/ibrpc/v1/account_pb.js";
 import { ConnectionService } from "../../gen/ibrpc/v1/connection_pb.js";
 import { ContractService } from "../../gen/ibrpc/v1/contract_pb.js";
 import { ExecutionService } from "../../gen/ibrpc/v1/execution_pb.js";
+import { HistoricalDataService } from "../../gen/ibrpc/v1/historical_data_pb.js";
 import { MarketDataService } from "../../gen/ibrpc/v1/market_data_pb.js";
 import { MarketDepthService } from "../../gen/ibrpc/v1/market_depth_pb.js";
 import { OrderService } from "../../gen/ibrpc/v1/order_pb.js";
@@ -14,6 +15,7 @@ import type { ServiceDeps } from "./call-context.js";
 import { connectionService } from "./connection-service.js";
 import { contractService } from "./contract-service.js";
 import { executionService } from "./execution-service.js";
+import { historicalDataService } from "./historical-data-service.js";
 import { marketDataService } from "./market-data-service.js";
 import { marketDepthService } from "./market-depth-service.js";
 import { orderService } from "./order-service.js";
@@ -37,6 +39,7 @@ export function serviceImplementations(deps: ServiceDeps): Map<string, AnyImpl> 
     impl(ConnectionService, { ...connectionService(deps), ...watchGateways(deps) }),
     impl(AccountService, { ...accountService(deps), ...accountStreams(deps) }),
     impl(ContractService, contractService(deps)),
+    impl(HistoricalDataService, historicalDataService(deps)),
     impl(MarketDataService, marketDataService(deps)),
     impl(MarketDepthService, marketDepthService(deps)),
     impl(AccountHistoryService, accountHistoryService(deps)),

@@ -636,11 +636,20 @@ export const ReqHistogramDataResponseSchema: GenMessage<ReqHistogramDataResponse
  * Historical bars, ticks and histograms. IB paces historical requests (error 162 when violated); ibrpc queues and
  * schedules them so callers never trip it, at the price of waiting.
  *
+ * Identical requests made while one is in flight share it, and an identical request within 15 s of an answer is
+ * answered again from it (IB would refuse it as a pacing violation). A call waiting for pacing counts against its
+ * deadline: set one long enough for bursts (e.g. 24 requests for one contract take about 10 s).
+ *
  * Routing: the `ib-gateway` metadata, or the only gateway (INVALID_ARGUMENT when ambiguous). Every RPC fails with
  * INVALID_ARGUMENT when validation rejects the request (IB 321 too), NOT_FOUND for an unknown contract (IB 200),
- * PERMISSION_DENIED without the data subscription (IB 354), RESOURCE_EXHAUSTED when IB reports a pacing violation or
- * "no data" (IB 162, with IB's text in google.rpc.ErrorInfo), UNAVAILABLE while the gateway is not connected, and
- * DEADLINE_EXCEEDED when the answer does not arrive in time.
+ * PERMISSION_DENIED without the data subscription (IB 354). IB's 162 covers every failure of its historical data
+ * service and is read by its text (IB's code and text in google.rpc.ErrorInfo): "query returned no data" and other
+ * "no data" answers are NOT_FOUND, "no market data permissions" PERMISSION_DENIED, a query IB refuses ("No data of
+ * type ...", "Time length exceed max", bar size / duration errors) INVALID_ARGUMENT, "query cancelled" CANCELLED, a
+ * broken HMDS connection UNAVAILABLE, and only a pacing violation RESOURCE_EXHAUSTED (ibrpc's own pacing keeps its
+ * traffic from earning one). Otherwise UNAVAILABLE while the gateway is not connected, RESOURCE_EXHAUSTED when too
+ * many calls already wait for pacing, and DEADLINE_EXCEEDED when the answer does not arrive in time (naming the
+ * pacing rule that held the request, if one did).
  *
  * @generated from service ibrpc.v1.HistoricalDataService
  */
