@@ -13,7 +13,11 @@ const DEFAULT_PORT = 4002; // IB Gateway's paper-trading port
 
 /** The `ibrpc sim` flags and the admin API, for the command's help text. */
 export const SIM_USAGE = `ibrpc sim [--port 4002] [--seed 42] [--accounts N|ID,ID] [--server-version 193] [--host 127.0.0.1]
-          [--admin-port 4003]
+          [--admin-port 4003] [--always-open]
+  --always-open     Keep every market in session at any hour (a demo at 3 am on a Sunday). Without it the simulator
+                    follows each instrument's trading calendar: quotes and trades stop outside sessions and on exchange
+                    holidays, market orders wait for the regular session, outsideRth limit orders fill in the
+                    extended session.
   --admin-port P    Serve the fault control API on http://127.0.0.1:P (loopback only; POSTs need a JSON content type):
                       GET  /status                   sessions, client ids, violations, active faults
                       POST /faults/drop              drop every client socket
@@ -68,6 +72,8 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions {
       values["server-version"] === undefined
         ? MAX_SERVER_VERSION
         : integerFlag("server-version", values["server-version"], MIN_SERVER_VERSION, MAX_SERVER_VERSION),
+    // The standalone gateway behaves like IB's: the real calendar, unless asked otherwise.
+    alwaysOpen: values["always-open"] === true,
   };
   if (values.host !== undefined && values.host.trim() === "") {
     throw new SimCliError("ibrpc sim: invalid --host: expected a host name or address");
@@ -89,6 +95,7 @@ function parse(argv: readonly string[]) {
       accounts: { type: "string" },
       "server-version": { type: "string" },
       "admin-port": { type: "string" },
+      "always-open": { type: "boolean" },
     },
   });
 }
@@ -108,7 +115,12 @@ export async function runSimCli(argv: readonly string[], logger: Logger): Promis
     await simulator.stop(); // a half-started simulator would hold its port with nobody to stop it
     throw new SimCliError(`ibrpc sim: cannot serve --admin-port ${adminPort}: ${(error as Error).message}`);
   }
-  logger.info(`IB Gateway simulator ready on ${address.host}:${address.port}`);
+  logger.info(
+    `IB Gateway simulator ready on ${address.host}:${address.port}; ` +
+      (simulator.alwaysOpen
+        ? "every market is in session at any hour (--always-open)"
+        : "markets follow their trading calendars (sessions, weekends, exchange holidays); --always-open keeps them open"),
+  );
   return {
     stop: async () => {
       await admin?.close();

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { SimClock } from "./clock.js";
 import type { ClientSession } from "./handlers/registry.js";
 import type { SimulatorLimits } from "./limits/simulator-limits.js";
+import type { MarketHours } from "./market-data/market-hours.js";
 import type { OrderIdBook } from "./order-ids.js";
 import type { AccountStreamPeriods } from "./portfolio/stream-options.js";
 import type { World } from "./world/index.js";
@@ -18,6 +19,8 @@ export interface SimulatorContext {
   readonly orderIds: OrderIdBook;
   /** Instruments, prices and books (see world/index.ts). */
   readonly world: World;
+  /** The live trading calendar: in session or not, what a closed market shows, when an order may trade. */
+  readonly marketHours: MarketHours;
   /** Every session that completed startApi and is still connected, in connection order (broadcasts, faults). */
   sessions(): Iterable<ClientSession>;
   /** The gateway's limits (message rate, market data lines, depth books, historical pacing). */

@@ -10,7 +10,13 @@ export type { ClientSession, RequestHandler } from "./handlers/registry.js";
 export type { HistoricalPacingOptions, LimitOptions } from "./limits/options.js";
 export type { AccountStreamOptions } from "./portfolio/stream-options.js";
 export { MAX_SERVER_VERSION, MIN_SERVER_VERSION } from "./server-version.js";
-export { DEFAULT_SEED, Simulator, type SimulatorAddress, type SimulatorOptions } from "./simulator.js";
+export {
+  DEFAULT_SEED,
+  defaultAlwaysOpen,
+  Simulator,
+  type SimulatorAddress,
+  type SimulatorOptions,
+} from "./simulator.js";
 export { MAX_CLIENTS, NO_REQUEST_ID, TwsCode } from "./tws-codes.js";
 export type { ProtocolViolation, ViolationKind } from "./violations.js";
 export { encodeFrame, encodeHandshake, FrameReader, MAX_FRAME_LENGTH } from "./wire/frame.js";

@@ -8,6 +8,7 @@ import { EndMarkerGate } from "./control/end-marker-gate.js";
 import { createHandlerRegistry } from "./handlers/index.js";
 import type { LimitOptions } from "./limits/options.js";
 import { SimulatorLimits } from "./limits/simulator-limits.js";
+import { MarketHours } from "./market-data/market-hours.js";
 import { OrderIdBook } from "./order-ids.js";
 import { type AccountStreamOptions, resolveAccountStreams } from "./portfolio/stream-options.js";
 import { seededRandom } from "./random.js";
@@ -38,6 +39,20 @@ export interface SimulatorOptions {
   limits?: LimitOptions;
   /** Refresh periods of account updates, account summary and PnL (defaults 3 s, 3 s, 1 s of simulator time). */
   accountStreams?: AccountStreamOptions;
+  /**
+   * Keep every live market in session at any hour (quotes move, trades print, market orders fill), so what a test or
+   * a demo sees does not depend on when it runs. Default: SIM_ALWAYS_OPEN if set ("0", "false", "no", "off" turn it
+   * off), else true. `ibrpc sim` passes false unless given --always-open. Historical bars, contract details' trading
+   * hours and the daily views follow the real calendar (weekends, holidays, sessions) either way.
+   */
+  alwaysOpen?: boolean;
+}
+
+/** The programmatic default of `alwaysOpen`: SIM_ALWAYS_OPEN when set, else on. */
+export function defaultAlwaysOpen(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = env.SIM_ALWAYS_OPEN?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return true;
+  return !["0", "false", "no", "off"].includes(raw);
 }
 
 export interface SimulatorAddress {
@@ -79,6 +94,7 @@ export class Simulator {
     this.context = {
       clock,
       world: createWorld(seed, accounts, clock.now()),
+      marketHours: new MarketHours(options.alwaysOpen ?? defaultAlwaysOpen()),
       sessions: () => [...this.sessions].filter((session) => session.isReady),
       random: seededRandom(seed),
       seed,
@@ -133,6 +149,11 @@ export class Simulator {
   /** The simulated world (catalog, market, ledger): tests book fills and check figures against it. */
   get world(): World {
     return this.context.world;
+  }
+
+  /** True when live markets trade at any hour (see SimulatorOptions.alwaysOpen). */
+  get alwaysOpen(): boolean {
+    return this.context.marketHours.alwaysOpen;
   }
 
   async start(): Promise<SimulatorAddress> {

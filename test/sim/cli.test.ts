@@ -4,14 +4,32 @@ import { freePort } from "../support/wait.js";
 import { RawClient, testLogger } from "./helpers.js";
 
 describe("ibrpc sim flags", () => {
-  it("defaults to the paper gateway port, seed 42 and server version 193", () => {
-    expect(parseSimArgs([])).toEqual({ host: "127.0.0.1", port: 4002, seed: 42, serverVersion: 193 });
+  it("defaults to the paper gateway port, seed 42, server version 193 and the real trading calendar", () => {
+    expect(parseSimArgs([])).toEqual({
+      host: "127.0.0.1",
+      port: 4002,
+      seed: 42,
+      serverVersion: 193,
+      alwaysOpen: false,
+    });
   });
 
   it("parses every flag", () => {
     expect(
-      parseSimArgs(["--port", "0", "--seed", "7", "--accounts", "5", "--server-version", "176", "--host", "0.0.0.0"]),
-    ).toEqual({ host: "0.0.0.0", port: 0, seed: 7, serverVersion: 176, accounts: 5 });
+      parseSimArgs([
+        "--port",
+        "0",
+        "--seed",
+        "7",
+        "--accounts",
+        "5",
+        "--server-version",
+        "176",
+        "--host",
+        "0.0.0.0",
+        "--always-open",
+      ]),
+    ).toEqual({ host: "0.0.0.0", port: 0, seed: 7, serverVersion: 176, accounts: 5, alwaysOpen: true });
     expect(parseSimArgs(["--accounts", "DU1,DU2"]).accounts).toEqual(["DU1", "DU2"]);
   });
 
@@ -23,6 +41,7 @@ describe("ibrpc sim flags", () => {
     [["--accounts", "DU 1;x"], /invalid --accounts/],
     [["--seed", "1.5"], /invalid --seed/],
     [["--verbose"], /ibrpc sim: Unknown option '--verbose'/],
+    [["--always-open", "yes"], /ibrpc sim: Unexpected argument 'yes'/],
   ])("rejects %j with a line naming the flag", (argv, message) => {
     expect(() => parseSimArgs(argv)).toThrow(message);
   });

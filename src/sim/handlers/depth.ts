@@ -34,8 +34,10 @@ export const depthHandlers: readonly RequestHandler[] = [
         }
       }
     };
-    publish(sim.clock.now());
-    const stop = everyStep(sim.clock, () => publish(sim.clock.now()));
+    // A closed market (real-calendar mode) shows the book as it closed.
+    const live = () => sim.marketHours.liveInstant(instrument.details.schedule, sim.clock.now());
+    publish(live());
+    const stop = everyStep(sim.clock, () => publish(live()));
     session.subscriptions.add(KIND, tickerId, () => {
       stop();
       sim.limits.depth.release(session, tickerId);

@@ -33,12 +33,14 @@ export const realTimeBarHandlers: readonly RequestHandler[] = [
       const end = Math.floor(clock.now() / BAR_MS) * BAR_MS;
       const start = end - BAR_MS;
       if (request.useRTH && !inSession(instrument.details.schedule, true, start)) return;
-      const bar = asShown(
-        sim.world.market,
-        instrument,
-        sim.world.market.bar(instrument.contract.conId, start, end),
-        whatToShow,
-      );
+      // A closed market (real-calendar mode) has no bars to close.
+      if (sim.marketHours.phase(instrument.details.schedule, start) === "closed") return;
+      const { market } = sim.world;
+      const { conId } = instrument.contract;
+      // A TRADES bar summarizes the trades in it (flat at the last price, volume 0, when nothing traded); the quote
+      // sources follow the walk's every step.
+      const span = whatToShow === "TRADES" ? market.bar(conId, start, end) : market.pathBar(conId, start, end);
+      const bar = asShown(market, instrument, span, whatToShow);
       session.send(realtimeBar, {
         reqId,
         time: start / 1000,

@@ -73,9 +73,12 @@ export const tickByTickHandlers: readonly RequestHandler[] = [
       kind: type.series,
       ignoreSize: request.ignoreSize,
     };
-    const { clock } = session.sim;
-    // Intervals are [from, to): "up to now" includes a tick stamped exactly now.
-    let cursor = clock.now() + 1;
+    const { clock, marketHours } = session.sim;
+    const { schedule } = instrument.details;
+    // Intervals are [from, to): "up to now" includes a tick stamped exactly now. A closed market (real-calendar mode)
+    // shows the ticks up to its close and nothing more until it reopens.
+    const liveNow = () => marketHours.liveInstant(schedule, clock.now()) + 1;
+    let cursor = liveNow();
     const history = Math.min(request.numberOfTicks, MAX_HISTORY);
     if (history > 0) {
       for (const tick of lastTicks(series, [[cursor - DAY_MS, cursor]], history)) {
@@ -83,7 +86,7 @@ export const tickByTickHandlers: readonly RequestHandler[] = [
       }
     }
     const stop = everyStep(clock, () => {
-      const upTo = clock.now() + 1;
+      const upTo = Math.max(cursor, liveNow());
       for (const tick of ticksIn(series, cursor, upTo)) send(session, reqId, type.wire, tick, exchange);
       cursor = upTo;
     });

@@ -40,8 +40,17 @@ export class TooMuchData extends Error {
  */
 export function historicalBars(market: Market, query: BarQuery): HistoricalBar[] {
   const sessions = sessionsFor(query);
-  const bars = cutBars(market, query, sessions);
+  const bars = cutBars(market, query, sessions).filter((bar) => !isEmptyTradesBar(query.source, bar));
   return bars.map((bar) => asShown(market, query.instrument, bar, query.source));
+}
+
+/** TRADES bars summarize trades: like TWS, the simulator sends none for a span in which nothing traded. */
+function isEmptyTradesBar(source: BarSource, bar: Bar): boolean {
+  return tradeBased(source) && bar.count === 0;
+}
+
+function tradeBased(source: BarSource): boolean {
+  return source === "TRADES" || source === "ADJUSTED_LAST";
 }
 
 /** The bar in progress at `now` (keepUpToDate), or undefined outside a session. */
@@ -54,7 +63,8 @@ export function currentBar(
   if (latest.done || latest.value.end < now || latest.value.start >= now) return undefined;
   const bars = cutBars(market, { ...query, end: now, duration: { kind: "sessions", count: 1 } }, [latest.value]);
   const last = bars.at(-1);
-  return last && asShown(market, query.instrument, last, query.source);
+  if (!last || isEmptyTradesBar(query.source, last)) return undefined;
+  return asShown(market, query.instrument, last, query.source);
 }
 
 function sessionsFor(query: BarQuery): TradingSession[] {
@@ -80,6 +90,10 @@ function cutBars(market: Market, query: BarQuery, sessions: readonly TradingSess
   const { conId } = query.instrument.contract;
   const round = (value: number) => market.round(conId, value);
   const { barSize } = query;
+  // TRADES bars from the trades; quote-based bars from the walk's every step.
+  const span = tradeBased(query.source)
+    ? (from: number, to: number) => market.bar(conId, from, to)
+    : (from: number, to: number) => market.pathBar(conId, from, to);
   if (barSize.kind === "intraday") {
     const spans: Array<[number, number]> = [];
     for (const session of sessions) {
@@ -94,10 +108,10 @@ function cutBars(market: Market, query: BarQuery, sessions: readonly TradingSess
         boundary += barSize.ms;
       }
     }
-    return spans.map(([from, to]) => market.bar(conId, from, to));
+    return spans.map(([from, to]) => span(from, to));
   }
   const daily = sessions.map((session) => ({
-    ...market.bar(conId, session.start, session.end),
+    ...span(session.start, session.end),
     dateLabel: session.date,
   }));
   if (barSize.kind === "day") return daily;

@@ -4,10 +4,12 @@ import { tickNews } from "../messages/news.js";
 import { publishedNews } from "../reference/feeds.js";
 import { DAY_MS } from "../world/dates.js";
 import type { Bar, Instrument } from "../world/index.js";
-import { STEP_MS } from "../world/index.js";
+import { MINUTE_MS, STEP_MS } from "../world/index.js";
+import type { TradingSchedule } from "../world/instruments.js";
 import { stepPicture } from "./step-picture.js";
 import type { TickSink } from "./tick-sink.js";
 import { GenericTick, type LiveTick, Tick, wireTick } from "./tick-types.js";
+import { sessionsBefore } from "./trading-sessions.js";
 
 export interface LineOptions {
   readonly tickerId: number;
@@ -26,7 +28,9 @@ const EASY_TO_BORROW = 3;
 const SHORTABLE_SHARES_PER_LOT = 5000;
 
 interface DayStats {
+  /** The session the stats belong to: [start, end) in UTC, the instrument's full trading hours on one local date. */
   readonly start: number;
+  readonly end: number;
   coveredTo: number;
   /** The previous day's close: read once, since reading it every round would evict the walk's current-minute cache. */
   readonly close: number;
@@ -38,13 +42,16 @@ interface DayStats {
 
 /**
  * One reqMktData line: each `round(now)` reads the walk at now (or now minus the delay) and sends only what changed
- * since the previous round, in TWS's order (bid, ask, last, volume, high, low, close, open...). The day is the UTC day:
- * the walk never closes, so high, low, open and volume restart at midnight UTC.
+ * since the previous round, in TWS's order (bid, ask, last, volume, high, low, close, open...). The day is the
+ * instrument's trading session (its local session date, not the UTC date): open, high, low and volume are the session's
+ * trades so far, as its daily bar (useRTH=0) reports them, and close is the previous regular session's close, as its
+ * daily bar (useRTH=1) reports it. Outside the session, in real-calendar mode, the line shows the market as it closed.
  */
 export class MarketDataLine {
   /** The last value sent per live tick id: numbers compared as numbers, so a quiet round allocates nothing. */
   private readonly sent = new Map<number, number | string>();
   private day: DayStats | undefined;
+  private lastSessionCheck: number | undefined;
   private newsCursor: number | undefined;
   private readonly delayed: boolean;
 
@@ -57,9 +64,9 @@ export class MarketDataLine {
   }
 
   round(now: number): void {
-    const t = now - this.options.delayedBy;
-    const { market } = this.sim.world;
     const { instrument } = this.options;
+    const t = this.sim.marketHours.liveInstant(instrument.details.schedule, now - this.options.delayedBy);
+    const { market } = this.sim.world;
     const { conId, secType } = instrument.contract;
     const picture = stepPicture(market, conId, t);
     const { quote } = picture;
@@ -178,26 +185,46 @@ export class MarketDataLine {
   }
 
   /**
-   * The UTC day's open, high, low and volume up to the end of t's 250 ms step, extended incrementally: by the step's
-   * own bar when the previous round covered the step before (the usual case), else by a bar over the gap.
+   * The session's open, high, low and volume up to the end of t's 250 ms step, extended incrementally: by the step's
+   * own bar when the previous round covered the step before (the usual case), else by a bar over the gap. Only trades
+   * count, so these are exactly the session's daily bar so far.
    */
   private dayStats(t: number, stepBar: Bar): DayStats {
     const { market } = this.sim.world;
     const { conId } = this.options.instrument.contract;
-    const start = Math.floor(t / DAY_MS) * DAY_MS;
     const stepEnd = Math.floor(t / STEP_MS) * STEP_MS + STEP_MS;
-    if (this.day?.start !== start) {
-      const close = market.price(conId, start - 1);
-      const bar = market.bar(conId, start, stepEnd);
-      this.day = { start, coveredTo: stepEnd, close, open: bar.open, high: bar.high, low: bar.low, volume: bar.volume };
-    } else if (stepEnd > this.day.coveredTo) {
-      const bar = stepBar.start === this.day.coveredTo ? stepBar : market.bar(conId, this.day.coveredTo, stepEnd);
-      this.day.high = Math.max(this.day.high, bar.high);
-      this.day.low = Math.min(this.day.low, bar.low);
-      this.day.volume += bar.volume;
-      this.day.coveredTo = stepEnd;
+    if (!this.day || t < this.day.start || (t >= this.day.end && this.startsNewSession(t))) {
+      const { schedule } = this.options.instrument.details;
+      const session = latestSessionStart(schedule, false, t) ?? { start: Math.floor(t / DAY_MS) * DAY_MS, end: t + 1 };
+      const coveredTo = Math.max(session.start + STEP_MS, Math.min(stepEnd, session.end));
+      const bar = market.bar(conId, session.start, coveredTo);
+      const previous = latestSessionStart(schedule, true, session.start - 1);
+      // The previous regular session's daily bar closes on its last minute's close (a trade at the minute's end).
+      const close = previous
+        ? market.bar(conId, previous.end - MINUTE_MS, previous.end).close
+        : market.price(conId, session.start - 1);
+      this.day = { ...session, coveredTo, close, open: bar.open, high: bar.high, low: bar.low, volume: bar.volume };
+    } else if (stepEnd > this.day.coveredTo && this.day.coveredTo < this.day.end) {
+      const to = Math.min(stepEnd, this.day.end);
+      const bar =
+        stepBar.start === this.day.coveredTo && to === stepEnd ? stepBar : market.bar(conId, this.day.coveredTo, to);
+      if (bar.count > 0) {
+        this.day.high = Math.max(this.day.high, bar.high);
+        this.day.low = Math.min(this.day.low, bar.low);
+        this.day.volume += bar.volume;
+      }
+      this.day.coveredTo = to;
     }
     return this.day;
+  }
+
+  /** Past the end of the current session: whether another has begun (asked at most once a minute). */
+  private startsNewSession(t: number): boolean {
+    const minute = Math.floor(t / MINUTE_MS);
+    if (minute === this.lastSessionCheck) return false;
+    this.lastSessionCheck = minute;
+    const latest = latestSessionStart(this.options.instrument.details.schedule, false, t);
+    return latest !== undefined && latest.start !== this.day?.start;
   }
 
   private changed(key: number, value: number | string): boolean {
@@ -205,4 +232,17 @@ export class MarketDataLine {
     this.sent.set(key, value);
     return true;
   }
+}
+
+/** The latest session (regular or full) that started at or before `t`, unclipped. */
+function latestSessionStart(
+  schedule: TradingSchedule,
+  regularOnly: boolean,
+  t: number,
+): { start: number; end: number } | undefined {
+  // Sessions are clipped to the search end, so search from far enough ahead to see the whole session.
+  for (const session of sessionsBefore(schedule, regularOnly, t + 2 * DAY_MS)) {
+    if (session.start <= t) return session;
+  }
+  return undefined;
 }

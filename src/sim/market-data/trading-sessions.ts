@@ -1,3 +1,4 @@
+import { isHoliday } from "../world/holidays.js";
 import type { TradingSchedule } from "../world/instruments.js";
 import { formatLocalDate, localTime, zonedInstant } from "./zoned-time.js";
 
@@ -17,7 +18,8 @@ const MAX_DAYS_SEARCHED = 3 * 366;
 /**
  * The sessions of `schedule` (regular hours when `regularOnly`, the full trading day otherwise), newest first, that
  * start before `end`; each is clipped to `end`. TWS's "N D" durations count these rather than calendar days, so a
- * request on a Sunday still gets Friday's bars.
+ * request on a Sunday still gets Friday's bars, and one the day after Thanksgiving skips Thursday. A session is
+ * named by its local date (the session date, not the UTC date).
  */
 export function* sessionsBefore(
   schedule: TradingSchedule,
@@ -33,6 +35,7 @@ export function* sessionsBefore(
     const isoWeekday = ((date.getUTCDay() + 6) % 7) + 1;
     if (!schedule.weekdays.includes(isoWeekday)) continue;
     const [y, m, d] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+    if (schedule.holidays && isHoliday(schedule.holidays, y, m, d)) continue;
     const dayStart = zonedInstant(schedule.timeZoneId, y, m, d);
     const start = atLocal(schedule.timeZoneId, y, m, d, open);
     const sessionEnd =

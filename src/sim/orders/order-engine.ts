@@ -318,6 +318,10 @@ export class OrderEngine {
   private match(order: SimOrder, now: number): void {
     const { market } = this.sim.world;
     const conId = order.instrument.contract.conId;
+    // Outside the session (real-calendar mode only) the order keeps working and trades once its market opens: market
+    // orders at the regular open, outsideRth limit and stop orders already in the extended session.
+    const { schedule } = order.instrument.details;
+    if (!this.sim.marketHours.mayTrade(schedule, now, order.orderType, order.request.outsideRth === true)) return;
     if (!isActive(order)) {
       if (!stopTriggers(order, market.price(conId, now))) return;
       order.triggered = true;

@@ -1,3 +1,4 @@
+import type { HolidayCalendar } from "./holidays.js";
 /**
  * What one tradable thing is: the contract fields IB identifies it by, the contract-details fields TWS reports for it,
  * and how its price moves. Field names follow @stoqey/ib's Contract / ContractDetails so the wire layer copies them.
@@ -78,6 +79,8 @@ export interface TradingSchedule {
   readonly trading: string;
   /** Regular hours (liquidHours), e.g. "0930-1600". */
   readonly liquid: string;
+  /** The exchange's full-day closures (bars, sessions, contract details' hours and orders all skip them). */
+  readonly holidays?: HolidayCalendar;
 }
 
 export interface InstrumentDetails {

@@ -125,6 +125,7 @@ function decimalsOf(tick: number): number {
 export class Market {
   private readonly lattices = new Map<number, Lattice>();
   private readonly lastMinute = new Map<number, MinutePath>();
+  private readonly lastTrades = new Map<number, { minute: number; trades: readonly Trade[] }>();
   /** Per conId, the last anchor computed: a minute's close is the next minute's open, so scans compute each once. */
   private readonly lastAnchor = new Map<number, { minute: number; value: number }>();
   private readonly dayBars = new Map<string, Bar>();
@@ -159,10 +160,22 @@ export class Market {
   }
 
   /**
-   * One bar over [from, to): both ends are floored to 250 ms. Whole minutes come from minuteBar, partial ones from
-   * the steps and trades inside them, so any bar agrees with the bars it can be cut into.
+   * One TRADES bar over [from, to): both ends are floored to 250 ms. Whole minutes come from minuteBar (whose open,
+   * extremes and close are trades), partial ones from the trades inside them, so every bar's open, high, low, close,
+   * volume and count follow from `trades` over its span, and any bar agrees with the bars it can be cut into. A span
+   * with no trade gives a flat bar at the last trade before it, with volume and count 0 (TWS leaves such TRADES bars
+   * out).
    */
   bar(conId: number, from: number, to: number): Bar {
+    return this.spanBar(conId, from, to, "trades");
+  }
+
+  /** The walk's own bar over [from, to) (midpoint-style: every 250 ms step counts, traded or not). */
+  pathBar(conId: number, from: number, to: number): Bar {
+    return this.spanBar(conId, from, to, "path");
+  }
+
+  private spanBar(conId: number, from: number, to: number, basis: "trades" | "path"): Bar {
     const start = Math.floor(from / STEP_MS) * STEP_MS;
     const end = Math.floor(to / STEP_MS) * STEP_MS;
     if (end <= start) throw new RangeError(`empty bar [${from}, ${to})`);
@@ -176,14 +189,25 @@ export class Market {
       const minute = Math.floor(cursor / MINUTE_MS);
       const minuteEnd = (minute + 1) * MINUTE_MS;
       const partEnd = Math.min(end, minuteEnd);
-      parts.push(
+      const part =
         cursor === minute * MINUTE_MS && partEnd === minuteEnd
           ? this.minuteBar(conId, minute)
-          : this.partialMinuteBar(conId, cursor, partEnd),
-      );
+          : basis === "trades"
+            ? this.partialTradeBar(conId, cursor, partEnd)
+            : this.partialPathBar(conId, cursor, partEnd);
+      if (part) parts.push(part);
       cursor = partEnd;
     }
-    return aggregate(parts, (value) => this.round(conId, value));
+    if (parts.length === 0) return this.quietBar(conId, start, end);
+    const bar = aggregate(parts, (value) => this.round(conId, value));
+    // A leading or trailing stretch without trades still belongs to the bar's span.
+    return bar.start === start && bar.end === end ? bar : { ...bar, start, end };
+  }
+
+  /** A span without trades: flat at the last trade before it, nothing traded. */
+  private quietBar(conId: number, start: number, end: number): Bar {
+    const last = this.lastTrade(conId, start - 1).price;
+    return { start, end, open: last, high: last, low: last, close: last, volume: 0, wap: last, count: 0 };
   }
 
   /** A whole UTC day [dayStart, dayStart + 1 day), from its minutes; memoized. */
@@ -442,8 +466,17 @@ export class Market {
     return { volume, count };
   }
 
+  /** The minute's trades (memoized per instrument for the latest minute asked: streams ask the same one 240 times). */
+  private minuteTrades(conId: number, minute: number): readonly Trade[] {
+    const cached = this.lastTrades.get(conId);
+    if (cached?.minute === minute) return cached.trades;
+    const trades = this.computeMinuteTrades(conId, minute);
+    this.lastTrades.set(conId, { minute, trades });
+    return trades;
+  }
+
   /** The minute's trades: at the open, at both extremes, at the close step, and seeded others; sizes sum to volume. */
-  private minuteTrades(conId: number, minute: number): Trade[] {
+  private computeMinuteTrades(conId: number, minute: number): Trade[] {
     const path = this.minutePath(conId, minute);
     const { volume, count } = this.minuteActivity(conId, minute);
     const steps = [0, path.knotA, path.knotB, LAST_STEP];
@@ -476,7 +509,37 @@ export class Market {
     throw new Error("a minute always has trades"); // the previous minute's close trade is always before t
   }
 
-  private partialMinuteBar(conId: number, from: number, to: number): Bar {
+  /** The trades in [from, to) inside one minute as a bar, or undefined when none traded there. */
+  private partialTradeBar(conId: number, from: number, to: number): Bar | undefined {
+    const minute = Math.floor(from / MINUTE_MS);
+    const trades = this.minuteTrades(conId, minute).filter((trade) => trade.time >= from && trade.time < to);
+    const first = trades[0];
+    const last = trades.at(-1);
+    if (!first || !last) return undefined;
+    let high = -Infinity;
+    let low = Infinity;
+    let volume = 0;
+    let notional = 0;
+    for (const trade of trades) {
+      high = Math.max(high, trade.price);
+      low = Math.min(low, trade.price);
+      volume += trade.size;
+      notional += trade.price * trade.size;
+    }
+    return {
+      start: from,
+      end: to,
+      open: first.price,
+      high,
+      low,
+      close: last.price,
+      volume,
+      wap: notional / volume,
+      count: trades.length,
+    };
+  }
+
+  private partialPathBar(conId: number, from: number, to: number): Bar {
     const minute = Math.floor(from / MINUTE_MS);
     const path = this.minutePath(conId, minute);
     const firstStep = (from - minute * MINUTE_MS) / STEP_MS;

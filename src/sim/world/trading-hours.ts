@@ -1,4 +1,5 @@
 import { DAY_MS } from "./dates.js";
+import { isHoliday } from "./holidays.js";
 import type { TradingSchedule } from "./instruments.js";
 
 /**
@@ -10,7 +11,10 @@ export function renderSessions(schedule: TradingSchedule, hours: string, at: num
   const entries: string[] = [];
   for (let day = 0; day < days; day++) {
     const { date, isoWeekday } = localDate(schedule.timeZoneId, at + day * DAY_MS);
-    if (!schedule.weekdays.includes(isoWeekday)) {
+    const holiday =
+      schedule.holidays !== undefined &&
+      isHoliday(schedule.holidays, Number(date.slice(0, 4)), Number(date.slice(4, 6)), Number(date.slice(6, 8)));
+    if (!schedule.weekdays.includes(isoWeekday) || holiday) {
       entries.push(`${date}:CLOSED`);
       continue;
     }

@@ -12,6 +12,7 @@ export const US_EQUITY: TradingSchedule = {
   weekdays: [1, 2, 3, 4, 5],
   trading: "0400-2000",
   liquid: "0930-1600",
+  holidays: "US",
 };
 const US_OPTIONS: TradingSchedule = { ...US_EQUITY, trading: "0930-1600" };
 const CME_EQUITY: TradingSchedule = {
@@ -19,30 +20,35 @@ const CME_EQUITY: TradingSchedule = {
   weekdays: [1, 2, 3, 4, 5],
   trading: "0000-2400",
   liquid: "0830-1500",
+  holidays: "US",
 };
 const FOREX: TradingSchedule = {
   timeZoneId: "US/Eastern",
   weekdays: [1, 2, 3, 4, 5],
   trading: "0000-2400",
   liquid: "0000-2400",
+  holidays: "FX",
 };
 const LONDON: TradingSchedule = {
   timeZoneId: "Europe/London",
   weekdays: [1, 2, 3, 4, 5],
   trading: "0800-1630",
   liquid: "0800-1630",
+  holidays: "LSE",
 };
 const XETRA: TradingSchedule = {
   timeZoneId: "MET",
   weekdays: [1, 2, 3, 4, 5],
   trading: "0900-1730",
   liquid: "0900-1730",
+  holidays: "XETRA",
 };
 const TOKYO: TradingSchedule = {
   timeZoneId: "Japan",
   weekdays: [1, 2, 3, 4, 5],
   trading: "0900-1530",
   liquid: "0900-1530",
+  holidays: "TSE",
 };
 
 /** Market rule ids (see MARKET_RULES in market-rules.ts). */
