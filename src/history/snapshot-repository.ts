@@ -32,9 +32,6 @@ export interface SnapshotRange {
   limit: number;
 }
 
-/** Positions per INSERT: 20 parameters a row stays far below PostgreSQL's 65535 per statement. */
-const POSITION_CHUNK = 1_000;
-
 /**
  * Account snapshots in the database: one transaction per snapshot (a reader never sees half of one), read back
  * whole in one round trip (values and portfolio aggregated by the database), newest first.
@@ -43,62 +40,58 @@ export class SnapshotRepository {
   constructor(private readonly store: Store) {}
 
   /**
-   * Stores `snapshot` and announces it on {@link SNAPSHOT_CHANNEL} when the transaction commits. False when it was
-   * stored already (a retry after a lost commit acknowledgement): UNIQUE(account, time) makes the retry a no-op.
+   * Stores `snapshot` and announces it on {@link SNAPSHOT_CHANNEL} when it commits. False when it was stored already
+   * (a retry after a lost commit acknowledgement): UNIQUE(account, time) makes the retry a no-op.
+   *
+   * One statement (data-modifying CTEs over arrays): atomic by itself, so a reader never sees half a snapshot, and
+   * one round trip instead of seven (BEGIN, four inserts, NOTIFY, COMMIT).
    */
   async write(snapshot: AccountSnapshot): Promise<boolean> {
-    const us = snapshotMicros(snapshot);
-    const time = microsToIso(us);
-    return this.store.transaction(async (trx) => {
-      const account = await trx
-        .insertInto("history_account")
-        .values({ code: snapshot.account, gateway: snapshot.gateway, first_seen: time, last_seen: time })
-        .onConflict((oc) =>
-          oc.column("code").doUpdateSet({
-            // A late write of an older snapshot (kept while the database was down) must not move these back.
-            gateway: sql`case when excluded.last_seen >= history_account.last_seen then excluded.gateway else history_account.gateway end`,
-            first_seen: sql`least(history_account.first_seen, excluded.first_seen)`,
-            last_seen: sql`greatest(history_account.last_seen, excluded.last_seen)`,
-          }),
-        )
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      const stored = await trx
-        .insertInto("history_snapshot")
-        .values({
-          account_id: account.id,
-          taken_at: time,
-          gateway: snapshot.gateway,
-          account_time: snapshot.accountTime,
-        })
-        .onConflict((oc) => oc.columns(["account_id", "taken_at"]).doNothing())
-        .returning("id")
-        .executeTakeFirst();
-      if (!stored) return false;
-      const values = uniqueValues(snapshot);
-      if (values.length > 0) {
-        await trx
-          .insertInto("history_value")
-          .values(
-            values.map((v, ordinal) => ({
-              snapshot_id: stored.id,
-              ordinal,
-              key: v.key,
-              currency: v.currency,
-              value: v.value,
-            })),
-          )
-          .execute();
-      }
-      for (let i = 0; i < snapshot.portfolio.length; i += POSITION_CHUNK) {
-        const rows = snapshot.portfolio
-          .slice(i, i + POSITION_CHUNK)
-          .map((item, j) => positionRow(stored.id, i + j, item));
-        await trx.insertInto("history_position").values(rows).execute();
-      }
-      await sql`select pg_notify(${SNAPSHOT_CHANNEL}, ${`${snapshot.account} ${time}`})`.execute(trx);
-      return true;
-    });
+    const time = microsToIso(snapshotMicros(snapshot));
+    const values = uniqueValues(snapshot);
+    const rows = snapshot.portfolio.map(positionColumns);
+    const col = <K extends keyof PositionColumns>(k: K) => rows.map((r) => r[k]);
+    const { rows: stored } = await sql<{ id: string }>`
+      with account as (
+        insert into history_account (code, gateway, first_seen, last_seen)
+        values (${snapshot.account}, ${snapshot.gateway}, ${time}::timestamptz, ${time}::timestamptz)
+        on conflict (code) do update set
+          -- A late write of an older snapshot (kept while the database was down) must not move these back.
+          gateway = case when excluded.last_seen >= history_account.last_seen
+                         then excluded.gateway else history_account.gateway end,
+          first_seen = least(history_account.first_seen, excluded.first_seen),
+          last_seen = greatest(history_account.last_seen, excluded.last_seen)
+        returning id
+      ), snapshot as (
+        insert into history_snapshot (account_id, taken_at, gateway, account_time)
+        select id, ${time}::timestamptz, ${snapshot.gateway}, ${snapshot.accountTime} from account
+        on conflict (account_id, taken_at) do nothing
+        returning id
+      ), account_values as (
+        insert into history_value (snapshot_id, ordinal, key, currency, value)
+        select snapshot.id, v.ordinal - 1, v.key, v.currency, v.value
+        from snapshot, unnest(${values.map((v) => v.key)}::text[], ${values.map((v) => v.currency)}::text[],
+          ${values.map((v) => v.value)}::text[]) with ordinality as v (key, currency, value, ordinal)
+      ), positions as (
+        insert into history_position (snapshot_id, ordinal, con_id, symbol, sec_type,
+          last_trade_date_or_contract_month, strike, "right", multiplier, primary_exch, exchange, currency,
+          local_symbol, trading_class, position, market_price, market_value, average_cost, unrealized_pnl,
+          realized_pnl)
+        select snapshot.id, p.ordinal - 1, p.con_id, p.symbol, p.sec_type, p.expiry, p.strike, p."right",
+          p.multiplier, p.primary_exch, p.exchange, p.currency, p.local_symbol, p.trading_class, p.position,
+          p.market_price, p.market_value, p.average_cost, p.unrealized_pnl, p.realized_pnl
+        from snapshot, unnest(${col("con_id")}::integer[], ${col("symbol")}::text[], ${col("sec_type")}::text[],
+          ${col("expiry")}::text[], ${col("strike")}::numeric[], ${col("right")}::text[],
+          ${col("multiplier")}::text[], ${col("primary_exch")}::text[], ${col("exchange")}::text[],
+          ${col("currency")}::text[], ${col("local_symbol")}::text[], ${col("trading_class")}::text[],
+          ${col("position")}::numeric[], ${col("market_price")}::numeric[], ${col("market_value")}::numeric[],
+          ${col("average_cost")}::numeric[], ${col("unrealized_pnl")}::numeric[], ${col("realized_pnl")}::numeric[])
+          with ordinality as p (con_id, symbol, sec_type, expiry, strike, "right", multiplier, primary_exch,
+            exchange, currency, local_symbol, trading_class, position, market_price, market_value, average_cost,
+            unrealized_pnl, realized_pnl, ordinal)
+      )
+      select id, pg_notify(${SNAPSHOT_CHANNEL}, ${`${snapshot.account} ${time}`}) from snapshot`.execute(this.store.db);
+    return stored.length > 0;
   }
 
   /** The newest snapshot of `account`. */
@@ -168,8 +161,9 @@ export class SnapshotRepository {
              p.unrealized_pnl::text, p.realized_pnl::text) order by p.ordinal), '[]'::json)
            from history_position p where p.snapshot_id = s.id) as portfolio
       from history_snapshot s
-      join history_account a on a.id = s.account_id
-      where a.code = ${account} and ${where}
+      -- The account's id first, as a constant: the planner then walks UNIQUE(account_id, taken_at) backwards and
+      -- stops at the limit, instead of sorting every snapshot of the account (measured: 0.04 ms vs 9 ms at 10k).
+      where s.account_id = (select id from history_account where code = ${account}) and ${where}
       order by s.taken_at desc
       limit ${limit}`.execute(this.store.db);
     return rows.map((r) => toSnapshot(account, r));
@@ -241,15 +235,14 @@ function toSnapshot(account: string, r: SnapshotRow): AccountSnapshot {
   });
 }
 
-function positionRow(snapshotId: string, ordinal: number, item: PortfolioItem) {
+/** One portfolio row as the columns of history_position (numbers as exact NUMERIC text). */
+function positionColumns(item: PortfolioItem) {
   const c = item.contract ?? create(ContractSchema);
   return {
-    snapshot_id: snapshotId,
-    ordinal,
     con_id: c.conId ?? null,
     symbol: c.symbol,
     sec_type: c.secType,
-    last_trade_date_or_contract_month: c.lastTradeDateOrContractMonth,
+    expiry: c.lastTradeDateOrContractMonth,
     strike: exact(c.strike),
     right: c.right,
     multiplier: c.multiplier,
@@ -266,6 +259,8 @@ function positionRow(snapshotId: string, ordinal: number, item: PortfolioItem) {
     realized_pnl: exact(item.realizedPnl),
   };
 }
+
+type PositionColumns = ReturnType<typeof positionColumns>;
 
 /** IB sends a key again when it changes during the download: the last one is the snapshot's. */
 function uniqueValues(snapshot: AccountSnapshot) {
