@@ -50,6 +50,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     logger.warn(
       { gateway: g.name, address: `${address.host}:${address.port}`, seed: config.simSeed },
       `SIMULATED DATA: gateway "${g.name}" is ibrpc's built-in IB Gateway simulator, not Interactive Brokers. ` +
+        (sim.alwaysOpen
+          ? "Every market is open at any hour (SIM_ALWAYS_OPEN=0 follows real trading sessions and holidays). "
+          : "Markets follow their real trading sessions and holidays (SIM_ALWAYS_OPEN=0). ") +
         "Set IB_GW=host:port to connect to TWS or IB Gateway.",
     );
   }
