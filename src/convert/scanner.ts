@@ -1,7 +1,11 @@
 /** Market scanner: ScannerSubscription toward IB, scannerData rows from IB. */
 
 import { create } from "@bufbuild/protobuf";
-import type { ContractDetails as IbContractDetails, ScannerSubscription as IbScannerSubscription } from "@stoqey/ib";
+import {
+  type ContractDetails as IbContractDetails,
+  ScanCode as IbScanCode,
+  type ScannerSubscription as IbScannerSubscription,
+} from "@stoqey/ib";
 import {
   type ScannerData,
   ScannerDataSchema,
@@ -22,7 +26,8 @@ export function scannerSubscriptionToIb(subscription: ScannerSubscription): IbSc
     numberOfRows: subscription.numberOfRows,
     instrument: s(subscription.instrument) as Instrument | undefined,
     locationCode: s(subscription.locationCode) as LocationCode | undefined,
-    scanCode: subscription.scanCode as unknown as ScanCode,
+    // @stoqey/ib writes ScanCode[scanCode]: it wants the enum's number ("MOST_ACTIVE" -> 2), not IB's name.
+    scanCode: (IbScanCode as unknown as Record<string, number>)[subscription.scanCode] as unknown as ScanCode,
     abovePrice: subscription.abovePrice,
     belowPrice: subscription.belowPrice,
     aboveVolume: subscription.aboveVolume,
@@ -49,7 +54,10 @@ export function scannerSubscriptionFromIb(subscription: IbScannerSubscription): 
     numberOfRows: optionalInt(subscription.numberOfRows),
     instrument: ibString(subscription.instrument),
     locationCode: ibString(subscription.locationCode),
-    scanCode: ibString(subscription.scanCode),
+    scanCode:
+      typeof subscription.scanCode === "number"
+        ? ((IbScanCode as unknown as Record<number, string>)[subscription.scanCode] ?? "")
+        : ibString(subscription.scanCode),
     abovePrice: optionalDouble(subscription.abovePrice),
     belowPrice: optionalDouble(subscription.belowPrice),
     aboveVolume: optionalInt(subscription.aboveVolume),
