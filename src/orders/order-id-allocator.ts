@@ -2,7 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { EventName } from "@stoqey/ib";
 import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
 import type { GatewayConnection, GatewaySnapshot } from "../gateway/gateway-connection.js";
-import { FIRST_REQ_ID, type IbEventArgs } from "../gateway/request-correlator.js";
+import { FIRST_REQ_ID } from "../gateway/request-correlator.js";
 
 /**
  * Order ids for one gateway connection.
@@ -21,7 +21,7 @@ export class OrderIdAllocator {
   private next = 1;
   /** True once the current session's nextValidId arrived: only then is `next` known to be above IB's floor. */
   private synced: boolean;
-  private readonly onEvent = (name: EventName, args: IbEventArgs) => this.observe(name, args);
+  private readonly unsubscribe: Array<() => void>;
   private readonly onChange = (snapshot: GatewaySnapshot) => {
     if (snapshot.state === GatewayState.DISCONNECTED || snapshot.state === GatewayState.CONNECTING) {
       this.synced = false;
@@ -32,7 +32,14 @@ export class OrderIdAllocator {
     const seeded = gateway.snapshot().nextValidId;
     if (seeded !== undefined) this.raiseFloor(seeded);
     this.synced = seeded !== undefined && gateway.isConnected;
-    gateway.on("event", this.onEvent);
+    this.unsubscribe = [
+      gateway.events.on(EventName.nextValidId, (e) => {
+        this.raiseFloor(e.orderId);
+        this.synced = true;
+      }),
+      gateway.events.on(EventName.openOrder, (e) => this.saw(e.orderId)),
+      gateway.events.on(EventName.orderStatus, (e) => this.saw(e.orderId)),
+    ];
     gateway.on("change", this.onChange);
   }
 
@@ -81,20 +88,21 @@ export class OrderIdAllocator {
 
   /** Stops following the connection. */
   dispose(): void {
-    this.gateway.off("event", this.onEvent);
+    for (const off of this.unsubscribe.splice(0)) off();
     this.gateway.off("change", this.onChange);
   }
 
-  private observe(name: EventName, args: IbEventArgs): void {
-    switch (name) {
-      case EventName.nextValidId:
-        this.raiseFloor(args[0] as number);
-        this.synced = true;
-        break;
-      case EventName.openOrder:
-      case EventName.orderStatus:
-        this.saw(args[0] as number);
-        break;
-    }
+  /**
+   * Asks IB for its floor again (reqIds -> nextValidId), e.g. after IB refused an id as a duplicate (103) because
+   * another client or TWS used ids ibrpc has not seen. Resolves once the answer raised the allocator.
+   */
+  async resync(signal: AbortSignal): Promise<void> {
+    await this.gateway.correlator.next({
+      request: "reqIds",
+      event: EventName.nextValidId,
+      send: () => this.gateway.ib.reqIds(1),
+      map: () => undefined,
+      signal,
+    });
   }
 }

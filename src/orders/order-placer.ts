@@ -40,6 +40,9 @@ export interface OrderPlacerOptions {
   foreignLeaseMs?: number;
 }
 
+/** IB's "duplicate order id": the id was refused, no order was created. */
+const DUPLICATE_ORDER_ID = 103;
+
 /** What one placement ended with, shared by every caller of the key. */
 interface Outcome {
   digest: string;
@@ -335,6 +338,7 @@ export class OrderPlacer {
     k: KeyScope,
     digest: string,
     orderId: number,
+    retriedId = false,
   ): Promise<Outcome> {
     const { store } = this.opts;
     const base = { digest, orderId, gateway: desk.name };
@@ -362,6 +366,18 @@ export class OrderPlacer {
     } catch (err) {
       // IB refused the order (201, 203, 321, 103 ...): a final answer. A 504 / 1100 (the connection went) is not
       // IB's word on the order: the key stays pending for reconciliation.
+      if (
+        err instanceof IbError &&
+        err.ibCode === DUPLICATE_ORDER_ID &&
+        request.order?.orderId === undefined &&
+        !retriedId
+      ) {
+        // IB refused the id, not the order (another client or TWS used ids ibrpc never saw): nothing was placed.
+        // Re-sync with IB and send once more under a fresh id, still under this key.
+        release(signal);
+        const fresh = await this.freshOrderId(desk, k);
+        if (fresh !== undefined) return this.send(desk, request, k, digest, fresh, true);
+      }
       if (err instanceof IbError && written && err.grpcCode !== Code.Unavailable) {
         await store
           .markRejected(k, { code: err.grpcCode, ibCode: err.ibCode, message: err.ibMessage })
@@ -384,6 +400,20 @@ export class OrderPlacer {
   /** Deletes expired idempotency keys. */
   purgeExpired(): Promise<number> {
     return this.opts.store.purgeExpired();
+  }
+
+  /** After a 103: IB's floor again, a new id, and the key's row moved to it (undefined if any step fails). */
+  private async freshOrderId(desk: OrderDesk, k: KeyScope): Promise<number | undefined> {
+    const signal = deadlineSignal({ timeoutMs: this.ackTimeoutMs }, () => "reqIds after a duplicate order id");
+    try {
+      await desk.allocator.resync(signal);
+      const orderId = desk.allocator.allocate();
+      return (await this.opts.store.takeOver(k, this.owner, orderId)) ? orderId : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      release(signal);
+    }
   }
 
   /** orderRef to send: a new order carries the key's tag; a modification keeps the order's tag as IB holds it. */

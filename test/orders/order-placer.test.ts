@@ -2,7 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OrderWait } from "../../gen/ibrpc/v1/order_pb.js";
 import { IbError } from "../../src/gateway/ib-error.js";
-import type { OrderDesk } from "../../src/orders/order-desk.js";
+import { OrderDesk } from "../../src/orders/order-desk.js";
 import type { OrderPlacer } from "../../src/orders/order-placer.js";
 import { ENGINES } from "../store/test-databases.js";
 import { OPEN_CALLER as caller, deadline, placeRequest as order, PlacerHarness } from "./placer-harness.js";
@@ -94,5 +94,31 @@ describe.each(ENGINES)("OrderPlacer against the simulator, keys on %s", (engine)
     expect(res.openOrder?.orderState?.initMarginChange).not.toBe("");
     expect(res.orderStatus).toBeUndefined();
     expect(held()).toBe(before);
+  });
+
+  it("recovers from IB's 103 (an id used behind its back): re-syncs with reqIds and places once under a fresh id", async () => {
+    // A second desk on the same connection starts from the session's first nextValidId: ids the first one used.
+    const stale = new OrderDesk(desk.gateway);
+    try {
+      const before = held();
+      const res = await placer.place(
+        stale,
+        order({ totalQuantity: "2" }, "dup-id", OrderWait.FILLED),
+        caller,
+        deadline(),
+      );
+      expect(res.orderStatus?.status).toBe("Filled");
+      expect(held() - before).toBe(2);
+      expect(res.orderId).toBeGreaterThan(
+        Math.max(
+          ...desk.book
+            .all()
+            .map((o) => o.orderId)
+            .filter((id) => id !== res.orderId),
+        ),
+      );
+    } finally {
+      stale.dispose();
+    }
   });
 });
