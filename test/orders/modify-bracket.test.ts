@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OrderWait } from "../../gen/ibrpc/v1/order_pb.js";
 import { deadline, OPEN_CALLER, PlacerHarness, placeRequest } from "./placer-harness.js";
 
-describe("modifications, brackets and OCA groups through the placer", () => {
+describe("modifications, brackets, OCA groups and global cancel through the placer", () => {
   let h: PlacerHarness;
   beforeAll(async () => {
     h = await new PlacerHarness().start("pglite");
@@ -97,5 +97,15 @@ describe("modifications, brackets and OCA groups through the placer", () => {
     // The retry of the cancelled order's key answers that order, and says it will not fill.
     expect(err.code).toBe(Code.FailedPrecondition);
     expect(err.message).toContain(`order ${resting.orderId} is Cancelled`);
+  });
+
+  it("cancels every open order with a global cancel", async () => {
+    const a = await place({ orderType: "LMT", lmtPrice: 1.81, totalQuantity: "1" }, "global-a", OrderWait.SUBMITTED);
+    const b = await place({ orderType: "LMT", lmtPrice: 1.82, totalQuantity: "1" }, "global-b", OrderWait.SUBMITTED);
+    await h.desk.globalCancel({}, deadline());
+    for (const { orderId } of [a, b]) {
+      await h.desk.book.waitFor(orderId, (o) => (o?.status?.status === "Cancelled" ? true : undefined), deadline());
+    }
+    expect((await h.desk.openOrders("all", deadline())).openOrders).toEqual([]);
   });
 });
