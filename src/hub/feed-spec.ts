@@ -1,5 +1,6 @@
 import type { EventName, IBApi } from "@stoqey/ib";
 import type { Gap } from "../../gen/ibrpc/v1/common_pb.js";
+import type { HistoricalRequest } from "../gateway/historical-pacer.js";
 import type { IbEventArgs } from "../gateway/request-correlator.js";
 
 /** The kinds of IB subscription the hub holds (a metric label, and the key's first part). */
@@ -82,6 +83,11 @@ export interface FeedSpec<M> extends StreamSpec<M> {
    * reqPositions / reqAccountUpdates at a time per connection, and a unary call's cancel would end the feed's too.
    */
   lane?: string;
+  /**
+   * A historical request (keepUpToDate): every open and re-open waits for IB's historical pacing rules
+   * (GatewayConnection.historicalPacer), so a reconnect re-requesting many feeds never earns a 162.
+   */
+  paced?: HistoricalRequest;
   /** Writes the request (reqId is unused by reqId-less feeds). Called in a pacer slot, on the current IBApi. */
   open(ib: IBApi, reqId: number): void;
   /** Writes IB's cancel. */

@@ -17,17 +17,22 @@ export class FeedStream<M> {
   readonly queue: ConflatingQueue<M>;
   /** When the queue last went from empty to non-empty: how far back a slow client's Gap reaches. */
   behindSince = new Date();
+  private resyncing = false;
 
   constructor(feed: Feed<M, StreamSpec<M>>, capacity: number, observer: FeedObserver) {
     this.queue = new ConflatingQueue<M>({
       capacity,
       onConflate: () => observer.conflated(feed as Feed<unknown>),
       onOverflow: () => {
-        if (feed.spec.overflow === "resync") {
+        // A resync whose own state does not fit (a huge history) cannot help: that client is cut off too.
+        if (feed.spec.overflow === "resync" && !this.resyncing) {
+          this.resyncing = true;
           this.queue.clear();
           feed.sendStateTo(this, clientTooSlow(this.behindSince));
+          this.resyncing = false;
           return;
         }
+        this.resyncing = false;
         this.queue.abort(
           new ConnectError(
             `client too slow: more than ${capacity} messages of ${feed.spec.describe} unread; ` +
@@ -64,6 +69,9 @@ export class Feed<M, S extends StreamSpec<M> = StreamSpec<M>> implements FeedSin
   /** Releases the exclusive lane the feed holds (FeedSpec.lane); `laneWait` while queued for it. */
   releaseLane: (() => void) | undefined;
   laneWait: Promise<void> | undefined;
+  /** A paced open in flight: abort to leave the historical pacer; `answered` when IB's first answer came. */
+  openAbort: AbortController | undefined;
+  answered: (() => void) | undefined;
   closed = false;
   /** Set by the model's complete(): the hub ends the streams and forgets the feed. */
   completed = false;

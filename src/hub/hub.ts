@@ -249,11 +249,33 @@ export class Hub {
     else this.byReqId.set(reqId, feed);
     feed.lastEventAt = Date.now();
     const ib = this.gw;
-    this.gw
-      .send(() => feed.spec.open(ib.ib, reqId))
+    const failed = (err: unknown) => {
+      // Not connected any more: the reconnect re-opens it. Anything else (a full pacer queue) fails the feed.
+      if (this.gw.isConnected && feed.reqId === reqId) this.fail(feed, err);
+    };
+    const paced = feed.spec.paced;
+    if (!paced) {
+      this.gw.send(() => feed.spec.open(ib.ib, reqId)).catch(failed);
+      return;
+    }
+    // IB counts a historical request from its write to its answer: the pacer holds the slot until the first event.
+    const controller = new AbortController();
+    feed.openAbort = controller;
+    this.gw.historicalPacer
+      .run(paced, controller.signal, (attempt) => {
+        if (feed.reqId !== reqId) return Promise.resolve();
+        return new Promise<void>((resolve, reject) => {
+          feed.answered = resolve;
+          this.gw
+            .send(() => {
+              feed.spec.open(ib.ib, reqId);
+              attempt.written();
+            }, controller.signal)
+            .catch(reject);
+        });
+      })
       .catch((err: unknown) => {
-        // Not connected any more: the reconnect re-opens it. Anything else (a full pacer queue) fails the feed.
-        if (this.gw.isConnected && feed.reqId === reqId) this.fail(feed, err);
+        if (!controller.signal.aborted) failed(err);
       });
   }
 
@@ -268,6 +290,10 @@ export class Hub {
   }
 
   private unbind(feed: IbFeed): void {
+    feed.openAbort?.abort();
+    feed.openAbort = undefined;
+    feed.answered?.();
+    feed.answered = undefined;
     if (feed.reqId === undefined) return;
     if (feed.spec.reqIdLess) {
       for (const name of feed.spec.reqIdLess) if (this.byEvent.get(name) === feed) this.byEvent.delete(name);
@@ -323,7 +349,11 @@ export class Hub {
       const reqId = args[2];
       if (typeof reqId === "number") {
         const feed = this.byReqId.get(reqId);
-        if (feed) this.onFeedError(feed, args[1] as number, String((args[0] as Error)?.message ?? ""));
+        if (feed) {
+          feed.answered?.();
+          feed.answered = undefined;
+          this.onFeedError(feed, args[1] as number, String((args[0] as Error)?.message ?? ""));
+        }
       }
       return;
     }
@@ -331,6 +361,10 @@ export class Hub {
     const id = args[0];
     const feed = this.byEvent.get(name) ?? (typeof id === "number" ? this.byReqId.get(id) : undefined);
     if (!feed) return;
+    if (feed.answered) {
+      feed.answered();
+      feed.answered = undefined;
+    }
     feed.deliver(name, args);
     if (feed.completed) {
       feed.endStreams();

@@ -26,6 +26,11 @@ export interface StateModelOptions<M> {
   conflate: boolean;
   /** Keeps the last few keyless messages as state too (the last trade tick, today's bulletins). @default 0 */
   keepEvents?: number;
+  /**
+   * Keys first seen after the End marker are not part of the answer the End closes (keepUpToDate's forming bar): a
+   * late joiner gets them after the End. Default false: the End always comes last (positions, summaries).
+   */
+  keysAfterEnd?: boolean;
 }
 
 /**
@@ -35,6 +40,8 @@ export interface StateModelOptions<M> {
 export function stateModel<M>(opts: StateModelOptions<M>): FeedModel<M> {
   const latest = new Map<string, M>();
   let end: M | undefined;
+  /** How many keys the answer closed by `end` holds (see keysAfterEnd). */
+  let keysBeforeEnd = 0;
   const events: M[] = [];
   const keep = opts.keepEvents ?? 0;
   return {
@@ -42,7 +49,10 @@ export function stateModel<M>(opts: StateModelOptions<M>): FeedModel<M> {
       const reading = opts.read(name, args);
       if (!reading) return;
       const { message, key } = reading;
-      if (reading.end) end = message;
+      if (reading.end) {
+        end = message;
+        keysBeforeEnd = latest.size;
+      }
       if (key !== undefined) {
         latest.set(key, message);
         sink.emit(message, opts.conflate ? key : undefined);
@@ -58,14 +68,20 @@ export function stateModel<M>(opts: StateModelOptions<M>): FeedModel<M> {
     snapshot() {
       const state: Array<{ message: M; slot?: string }> = [];
       for (const message of events) state.push({ message });
-      for (const [key, message] of latest) state.push({ message, slot: opts.conflate ? key : undefined });
-      if (end !== undefined) state.push({ message: end });
+      const split = opts.keysAfterEnd && end !== undefined ? keysBeforeEnd : latest.size;
+      let i = 0;
+      for (const [key, message] of latest) {
+        if (i++ === split && end !== undefined) state.push({ message: end });
+        state.push({ message, slot: opts.conflate ? key : undefined });
+      }
+      if (end !== undefined && split >= latest.size) state.push({ message: end });
       return state;
     },
     reset() {
       latest.clear();
       events.length = 0;
       end = undefined;
+      keysBeforeEnd = 0;
     },
   };
 }
