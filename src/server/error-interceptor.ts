@@ -22,7 +22,7 @@ export interface ErrorMappingOptions {
  * (deadline exceeded, server shutting down) does.
  */
 export function toConnectError(err: unknown, opts: ErrorMappingOptions, signal?: AbortSignal): ConnectError {
-  if (err instanceof ConnectError) return err;
+  if (err instanceof ConnectError) return undecodableRequest(err) ?? err;
   if (err instanceof IbError) return fromIbError(err);
   if (err instanceof Error && err.name === "AbortError") {
     const reason = err.cause ?? (signal?.aborted ? signal.reason : undefined);
@@ -53,6 +53,25 @@ export function errorInterceptor(opts: ErrorMappingOptions): Interceptor {
 
 export function procedureOf(req: { service: { typeName: string }; method: { name: string } }): string {
   return `/${req.service.typeName}/${req.method.name}`;
+}
+
+/** connect-es's words for a request message that is not valid protobuf (it reports it as INTERNAL). */
+export const PARSE_FAILURE_PREFIX = "parse binary: ";
+
+/**
+ * A request that does not decode is the client's fault: INVALID_ARGUMENT, not the INTERNAL connect-es reports
+ * (right for a client reading a server's answer, where it comes from). Streaming requests are decoded while the
+ * handler reads them, so the failure arrives here; unary ones fail before the interceptors (see response-capture.ts).
+ */
+function undecodableRequest(err: ConnectError): ConnectError | undefined {
+  if (err.code !== Code.Internal || !err.rawMessage.startsWith(PARSE_FAILURE_PREFIX)) return undefined;
+  return new ConnectError(
+    `cannot decode the request message (protobuf binary): ${err.rawMessage.slice(PARSE_FAILURE_PREFIX.length)}`,
+    Code.InvalidArgument,
+    undefined,
+    undefined,
+    err,
+  );
 }
 
 function fromIbError(err: IbError): ConnectError {

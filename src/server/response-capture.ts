@@ -122,7 +122,8 @@ function rewriteGrpcStatus(trailers: Record<string, string>): Record<string, str
 
 /** Connect end-stream messages (flag 0x02) and gRPC-Web trailer frames (0x80) inside a body chunk. */
 function rewriteFrames(chunk: Buffer): Buffer {
-  if (!chunk.includes(PARSE_FAILURE)) return chunk;
+  // gRPC-Web trailers carry the message percent-encoded.
+  if (!chunk.includes(PARSE_FAILURE) && !chunk.includes("parse%20binary")) return chunk;
   const parts: Buffer[] = [];
   let at = 0;
   while (at + 5 <= chunk.length) {
