@@ -4,11 +4,14 @@ import { AccountHistoryService } from "../../gen/ibrpc/v1/account_history_pb.js"
 import { AccountService } from "../../gen/ibrpc/v1/account_pb.js";
 import { ConnectionService } from "../../gen/ibrpc/v1/connection_pb.js";
 import { ContractService } from "../../gen/ibrpc/v1/contract_pb.js";
+import { DisplayGroupService } from "../../gen/ibrpc/v1/display_group_pb.js";
 import { ExecutionService } from "../../gen/ibrpc/v1/execution_pb.js";
 import { HistoricalDataService } from "../../gen/ibrpc/v1/historical_data_pb.js";
 import { MarketDataService } from "../../gen/ibrpc/v1/market_data_pb.js";
 import { MarketDepthService } from "../../gen/ibrpc/v1/market_depth_pb.js";
+import { NewsService } from "../../gen/ibrpc/v1/news_pb.js";
 import { OrderService } from "../../gen/ibrpc/v1/order_pb.js";
+import { ScannerService } from "../../gen/ibrpc/v1/scanner_pb.js";
 import { accountHistoryService } from "./account-history-service.js";
 import { accountService } from "./account-service.js";
 import type { ServiceDeps } from "./call-context.js";
@@ -20,7 +23,11 @@ import { marketDataService } from "./market-data-service.js";
 import { marketDepthService } from "./market-depth-service.js";
 import { orderService } from "./order-service.js";
 import { accountStreams } from "./streams/account-streams.js";
+import { displayGroupStreams } from "./streams/display-group-streams.js";
 import { watchGateways } from "./streams/gateway-watch.js";
+import { historicalStreams } from "./streams/historical-streams.js";
+import { newsStreams } from "./streams/news-streams.js";
+import { scannerStreams } from "./streams/scanner-streams.js";
 
 /** A service's implementation as the router takes it: any subset of its methods. */
 type AnyImpl = Partial<ServiceImpl<DescService>>;
@@ -39,7 +46,10 @@ export function serviceImplementations(deps: ServiceDeps): Map<string, AnyImpl> 
     impl(ConnectionService, { ...connectionService(deps), ...watchGateways(deps) }),
     impl(AccountService, { ...accountService(deps), ...accountStreams(deps) }),
     impl(ContractService, contractService(deps)),
-    impl(HistoricalDataService, historicalDataService(deps)),
+    impl(HistoricalDataService, { ...historicalDataService(deps), ...historicalStreams(deps) }),
+    impl(NewsService, newsStreams(deps)),
+    impl(ScannerService, scannerStreams(deps)),
+    impl(DisplayGroupService, displayGroupStreams(deps)),
     impl(MarketDataService, marketDataService(deps)),
     impl(MarketDepthService, marketDepthService(deps)),
     impl(AccountHistoryService, accountHistoryService(deps)),
