@@ -77,7 +77,8 @@ export class StoreOpener extends EventEmitter<{ status: [StoreStatus] }> {
       },
       (err: unknown) => {
         if (this.closed) return;
-        if (!isStoreUnavailable(err)) {
+        // Only a server can come up later; an embedded database that fails to open will fail again.
+        if (!this.opts.dbUrl || !isStoreUnavailable(err)) {
           this.log.error({ err }, "store failed to open; database-backed services stay NOT_SERVING");
           this.setStatus("failed");
           this.settle.reject(err);

@@ -43,7 +43,7 @@ export interface OpenStoreOptions {
   poolSize?: number;
   /**
    * An already locked DATA_DIR (the app takes it synchronously at start, before opening in the background, so a
-   * second process fails at once). Released by {@link Store.close}.
+   * second process fails at once). Stays the caller's to release; without it the store takes and releases its own.
    */
   dataDirLock?: DataDirLock;
 }
@@ -86,17 +86,18 @@ function openPostgres(dbUrl: string, opts: OpenStoreOptions): Store {
 }
 
 async function openPglite(opts: OpenStoreOptions): Promise<Store> {
-  const lock = opts.dataDirLock ?? lockDataDir(opts.dataDir);
+  // A lock handed in stays its owner's (the app retries opening under it); one taken here goes with the store.
+  const ownLock = opts.dataDirLock ? undefined : lockDataDir(opts.dataDir);
   try {
     const pglite = new PGlite(path.join(opts.dataDir, PGLITE_SUBDIR));
     await pglite.waitReady;
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool(createPgConfig(pglite)) }) });
     return makeStore("pglite", db, new PgliteSession(pglite), async () => {
       await pglite.close();
-      lock.release();
+      ownLock?.release();
     });
   } catch (err) {
-    lock.release();
+    ownLock?.release();
     throw err;
   }
 }
