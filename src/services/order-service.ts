@@ -16,6 +16,7 @@ import type { GatewayConnection } from "../gateway/gateway-connection.js";
 import { GATEWAY_HEADER } from "../gateway/gateway-pool.js";
 import { IbError } from "../gateway/ib-error.js";
 import { codeName } from "../orders/audit-log.js";
+import type { OrderDesk } from "../orders/order-desk.js";
 import type { Caller } from "../orders/order-placer.js";
 import type { Orders } from "../orders/orders.js";
 import { watchOrders } from "../orders/watch-orders.js";
@@ -29,6 +30,20 @@ export function orderService(deps: ServiceDeps & { orders?: Orders }): Partial<S
   const orders = () => {
     if (!deps.orders) throw new ConnectError("orders are not configured", Code.Unavailable);
     return deps.orders;
+  };
+  /** A list request on the gateway of the call (`ib-gateway` or the only one), within the call's deadline. */
+  const onDesk = <T>(
+    ctx: HandlerContext,
+    missing: string,
+    work: (desk: OrderDesk, signal: AbortSignal) => Promise<T>,
+  ) => {
+    const gw = gatewayFor(deps, ctx);
+    return withCallDeadline(
+      deps,
+      ctx,
+      () => `${missing} from gateway ${gw.name}`,
+      (signal) => work(orders().desk(gw), signal),
+    );
   };
   return {
     async placeOrder(req, ctx) {
@@ -120,34 +135,22 @@ export function orderService(deps: ServiceDeps & { orders?: Orders }): Partial<S
     },
 
     async reqOpenOrders(_req, ctx) {
-      const gw = gatewayFor(deps, ctx);
-      const list = await withCallDeadline(
-        deps,
-        ctx,
-        () => `reqOpenOrders: no openOrderEnd from gateway ${gw.name}`,
-        (signal) => orders().desk(gw).openOrders("own", signal),
+      const list = await onDesk(ctx, "reqOpenOrders: no openOrderEnd", (desk, signal) =>
+        desk.openOrders("own", signal),
       );
       return create(ReqOpenOrdersResponseSchema, list);
     },
 
     async reqAllOpenOrders(_req, ctx) {
-      const gw = gatewayFor(deps, ctx);
-      const list = await withCallDeadline(
-        deps,
-        ctx,
-        () => `reqAllOpenOrders: no openOrderEnd from gateway ${gw.name}`,
-        (signal) => orders().desk(gw).openOrders("all", signal),
+      const list = await onDesk(ctx, "reqAllOpenOrders: no openOrderEnd", (desk, signal) =>
+        desk.openOrders("all", signal),
       );
       return create(ReqAllOpenOrdersResponseSchema, list);
     },
 
     async reqCompletedOrders(req, ctx) {
-      const gw = gatewayFor(deps, ctx);
-      const completedOrders = await withCallDeadline(
-        deps,
-        ctx,
-        () => `reqCompletedOrders: no completedOrdersEnd from gateway ${gw.name}`,
-        (signal) => orders().desk(gw).completedOrders(req.apiOnly, signal),
+      const completedOrders = await onDesk(ctx, "reqCompletedOrders: no completedOrdersEnd", (desk, signal) =>
+        desk.completedOrders(req.apiOnly, signal),
       );
       return create(ReqCompletedOrdersResponseSchema, { completedOrders });
     },
