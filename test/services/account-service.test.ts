@@ -8,9 +8,10 @@ import {
 } from "../../gen/ibrpc/v1/account_pb.js";
 import type { App } from "../../src/app.js";
 import type { Simulator } from "../../src/sim/index.js";
-import { allReady, clientFor, postJson, startTestApp, transports } from "../e2e/app-harness.js";
+import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
 import { ibSentinelsIn } from "../support/ib-sentinels.js";
+import { startServiceApp } from "../support/service-app.js";
 
 /**
  * AccountService's unary RPCs as a new user meets them: `npm start` (the built-in simulator), then gRPC and plain
@@ -22,11 +23,10 @@ let sim: Simulator;
 let url: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ REQ_TIMEOUT_MS: "30000" });
-  await allReady(app);
+  app = await startServiceApp();
   sim = app.simulators[0] as Simulator;
   url = app.server.url;
-});
+}, 90_000);
 
 afterAll(async () => {
   await app?.close();

@@ -11,9 +11,10 @@ import type { App } from "../../src/app.js";
 import { MATCHING_SYMBOLS_INTERVAL_MS } from "../../src/services/contract-service.js";
 import type { Simulator } from "../../src/sim/index.js";
 import { MARKET_RULES } from "../../src/sim/world/index.js";
-import { allReady, clientFor, postJson, startTestApp, transports } from "../e2e/app-harness.js";
+import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
 import { ibSentinelsIn } from "../support/ib-sentinels.js";
+import { startServiceApp } from "../support/service-app.js";
 
 /**
  * ContractService as a new user meets it: the built-in simulator behind `npm start`, gRPC and plain Connect JSON.
@@ -28,11 +29,10 @@ let sim: Simulator;
 let url: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ REQ_TIMEOUT_MS: "30000" });
-  await allReady(app);
+  app = await startServiceApp();
   sim = app.simulators[0] as Simulator;
   url = app.server.url;
-});
+}, 90_000);
 
 afterAll(async () => {
   await app?.close();

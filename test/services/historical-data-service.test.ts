@@ -10,9 +10,10 @@ import {
 import type { App } from "../../src/app.js";
 import type { GatewayConnection } from "../../src/gateway/gateway-connection.js";
 import { sessionsBefore } from "../../src/sim/market-data/trading-sessions.js";
-import { allReady, clientFor, postJson, startTestApp, transports } from "../e2e/app-harness.js";
+import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
 import { ibSentinelsIn } from "../support/ib-sentinels.js";
+import { startServiceApp } from "../support/service-app.js";
 
 /**
  * HistoricalDataService as a new user meets it: the built-in simulator (which enforces IB's historical pacing and
@@ -31,11 +32,10 @@ let gw: GatewayConnection;
 let url: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ REQ_TIMEOUT_MS: "60000" });
-  await allReady(app);
+  app = await startServiceApp();
   gw = app.pool.gateways[0] as GatewayConnection;
   url = app.server.url;
-});
+}, 90_000);
 
 afterAll(async () => {
   await app?.close();
