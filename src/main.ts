@@ -98,9 +98,9 @@ function version(): string {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
-    // Whatever still holds the event loop (a stuck socket) must not keep a stopped service alive.
-    setTimeout(() => process.exit(code), 2_000).unref();
+    // Stopped: whatever still holds the event loop (a database handle, a timer, a stuck socket) must not keep the
+    // process (and its supervisor's stop) waiting. pino writes synchronously, so no log line is lost.
+    process.exit(code);
   },
   (err: unknown) => {
     if (err instanceof ConfigError || err instanceof SimCliError) {
