@@ -70,6 +70,7 @@ export {
   isDecimalString,
   sizeToString,
 } from "./decimal.js";
+export { displayGroupIdsFromIb, displayGroupIdsToIb, isDisplayGroupContractInfo } from "./display-groups.js";
 export {
   commissionReportFromIb,
   commissionReportToIb,
