@@ -16,6 +16,7 @@ import type { GatewayConnection } from "../gateway/gateway-connection.js";
 import { GATEWAY_HEADER } from "../gateway/gateway-pool.js";
 import { IbError } from "../gateway/ib-error.js";
 import { codeName } from "../orders/audit-log.js";
+import { isFinalStatus } from "../orders/order-book.js";
 import type { OrderDesk } from "../orders/order-desk.js";
 import type { Caller } from "../orders/order-placer.js";
 import type { Orders } from "../orders/orders.js";
@@ -84,10 +85,21 @@ export function orderService(deps: ServiceDeps & { orders?: Orders }): Partial<S
           outcome,
           ...extra,
         });
-      const known = desk.book.get(orderId)?.status?.status;
-      if (known === "Filled" || known === "Cancelled" || known === "ApiCancelled" || known === "Inactive") {
+      const tracked = desk.book.get(orderId);
+      const known = tracked?.status?.status;
+      if (isFinalStatus(known)) {
         audit("refused", { code: "failed_precondition", status: known });
         throw new ConnectError(`order ${orderId} is already ${known}: nothing to cancel`, Code.FailedPrecondition);
+      }
+      const placedBy = tracked?.status?.clientId ?? tracked?.openOrder?.order?.clientId;
+      if (placedBy !== undefined && placedBy !== gw.clientId) {
+        // IB takes a cancel only from the client id that placed the order (e.g. ibrpc's id before a 326 switch);
+        // it stays visible in ReqAllOpenOrders / WatchOrders, and ReqGlobalCancel reaches it.
+        audit("refused", { code: "failed_precondition", status: known });
+        throw new ConnectError(
+          `order ${orderId} was placed by API client ${placedBy} and ibrpc is now client ${gw.clientId}: IB takes its cancel only from that client; ReqGlobalCancel cancels it`,
+          Code.FailedPrecondition,
+        );
       }
       const orderCancel: OrderCancel = {
         manualOrderCancelTime: req.manualOrderCancelTime,

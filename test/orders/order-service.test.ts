@@ -2,12 +2,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { EventName, OrderAction, OrderType, SecType } from "@stoqey/ib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExecutionService } from "../../gen/ibrpc/v1/execution_pb.js";
 import { OrderService, OrderWait, type WatchOrdersResponse } from "../../gen/ibrpc/v1/order_pb.js";
 import type { App } from "../../src/app.js";
 import { AUDIT_LOG_FILE } from "../../src/orders/audit-log.js";
 import { allReady, clientFor, postJson, startTestApp, transports } from "../e2e/app-harness.js";
+import { IbClient } from "../sim/helpers.js";
 import { withTimeout } from "../support/wait.js";
 
 const ACCOUNT = "DU1000002";
@@ -145,6 +147,34 @@ describe("OrderService and ExecutionService through ibrpc", () => {
     expect(unknown.json.code).toBe("not_found");
     const filled = await post("CancelOrder", { orderId: filledOrderId });
     expect(filled.json.code).toBe("failed_precondition");
+  });
+
+  it("shows another client's order and refuses to cancel it, naming the client that can", async () => {
+    const port = app.simulators[0]?.address?.port as number;
+    const other = new IbClient(port, 7).connect();
+    try {
+      await other.ready();
+      const theirs = 4_000;
+      other.api.placeOrder(
+        theirs,
+        { ...AAPL, secType: SecType.STK },
+        {
+          action: OrderAction.BUY,
+          orderType: OrderType.LMT,
+          lmtPrice: 1.91,
+          totalQuantity: 1,
+          account: ACCOUNT,
+        },
+      );
+      await other.next(EventName.openOrder, "the other client's openOrder");
+      const all = await post("ReqAllOpenOrders", {});
+      expect((all.json.openOrders as { orderId: number }[]).map((o) => o.orderId)).toContain(theirs);
+      const refused = await post("CancelOrder", { orderId: theirs, account: ACCOUNT });
+      expect(refused.json.code).toBe("failed_precondition");
+      expect(refused.json.message).toContain("API client 7");
+    } finally {
+      other.api.disconnect();
+    }
   });
 
   it("what-if answers margins and places nothing", async () => {
