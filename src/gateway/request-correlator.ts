@@ -128,6 +128,9 @@ export interface NextOptions<T, E extends IbEventName>
   map: (event: IbEventMap[E]) => T;
 }
 
+/** Why a settled request leaves its lane or pacer queue. One shared instance: an Error per request costs a stack trace. */
+const SETTLED = new Error("request settled");
+
 type Keying = { kind: "reqId" } | { kind: "orderId"; orderId: number } | { kind: "unkeyed" };
 
 /** What a shared request needs to know about what its callers want (the first caller's options). */
@@ -253,7 +256,7 @@ class Exchange {
   }
 
   onError(code: number, message: string, advanced: string | undefined): void {
-    if (this.phase === "done" || isNotice(code)) return;
+    if (this.phase === "done" || this.phase === "linger" || isNotice(code)) return;
     if (this.spec.endOnCodes?.includes(code)) {
       this.finish();
       return;
@@ -289,7 +292,12 @@ class Exchange {
 
   fail(err: unknown): void {
     if (this.phase === "done") return;
-    const cancelNow = this.written && this.phase !== "linger";
+    // The End marker already came: the answer is whole, only late extras are lost.
+    if (this.phase === "linger") {
+      this.finish();
+      return;
+    }
+    const cancelNow = this.written;
     this.close();
     if (cancelNow) this.sendCancel();
     this.settle.reject(err);
@@ -310,7 +318,7 @@ class Exchange {
     this.phase = "done";
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     // Drops the request from the lane queue or the pacer if it is still waiting there.
-    if (!this.abort.signal.aborted) this.abort.abort(new Error("request settled"));
+    if (!this.abort.signal.aborted) this.abort.abort(SETTLED);
     this.owner.unregister(this);
     this.releaseLane?.();
   }

@@ -1,0 +1,33 @@
+/**
+ * The requests bench/unary/unary.ts times, one row each: how to ask IB directly through IBApi, and the same request
+ * as an ibrpc RPC. To add a case (ReqContractDetails, ReqPositions...), append a row: `direct` sends through the
+ * bench's own IBApi and resolves when IB's answer is complete (its End marker); `method` + `request` are the RPC.
+ */
+import type { DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
+import { EventName, type IBApi } from "@stoqey/ib";
+import { ConnectionService } from "../../gen/ibrpc/v1/connection_pb.js";
+
+/** The bench's direct IBApi client: a reqId source and a wait for one event. */
+export interface DirectClient {
+  readonly ib: IBApi;
+  nextReqId(): number;
+  /** Runs `send`, resolves with the first `event` whose arguments `matches` accepts. */
+  ask(send: () => void, event: EventName, matches?: (args: readonly unknown[]) => boolean): Promise<void>;
+}
+
+export interface UnaryCase {
+  name: string;
+  direct(client: DirectClient): Promise<void>;
+  // biome-ignore lint/suspicious/noExplicitAny: a table of different methods; each row's request matches its method.
+  method: DescMethodUnary<any, any>;
+  request: MessageInitShape<DescMethodUnary["input"]>;
+}
+
+export const CASES: readonly UnaryCase[] = [
+  {
+    name: "ReqCurrentTime",
+    direct: (c) => c.ask(() => c.ib.reqCurrentTime(), EventName.currentTime),
+    method: ConnectionService.method.reqCurrentTime,
+    request: {},
+  },
+];
