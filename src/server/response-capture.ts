@@ -32,7 +32,7 @@ export function captureResponse(res: HttpResponse, stop: () => boolean): Respons
     if (capture.body.length >= KEEP_BYTES) return;
     capture.body = Buffer.concat([capture.body, chunk.subarray(0, KEEP_BYTES - capture.body.length)]);
   };
-  /** A 500 from the router itself: held back until its body is known, in case it is a parse failure. */
+  /** A 500 or 429 from the router itself: held back until its body is known (a parse failure, a body too large). */
   let held: { status: number; headers: Record<string, unknown>; body: Buffer[] } | undefined;
 
   r.writeHead = ((status: number, ...rest: unknown[]) => {
@@ -41,7 +41,7 @@ export function captureResponse(res: HttpResponse, stop: () => boolean): Respons
     capture.status = status;
     const headers = (rest.find((x) => typeof x === "object" && x !== null) ?? {}) as Record<string, unknown>;
     for (const [k, v] of Object.entries(headers)) capture.headers[k.toLowerCase()] = String(v);
-    if (status === 500 && !stop()) {
+    if ((status === 500 || status === 429) && !stop()) {
       held = { status, headers, body: [] };
       return r;
     }
@@ -100,6 +100,12 @@ const DECODE_MESSAGE = "cannot decode the request message (protobuf binary): ";
 
 function rewriteUnary(status: number, body: Buffer): { status: number; headers: Record<string, string>; body: Buffer } {
   const json = safeJson(body) as { code?: string; message?: string } | undefined;
+  // A body without Content-Length that grew over the cap while being read: the same 413 as a declared one.
+  const tooLarge = /larger than configured readMaxBytes (\d+)/.exec(json?.message ?? "");
+  if (json?.code === "resource_exhausted" && tooLarge) {
+    const message = `request body exceeds MAX_BODY_BYTES=${tooLarge[1]}`;
+    return { status: 413, headers: {}, body: Buffer.from(JSON.stringify({ ...json, message })) };
+  }
   if (json?.code !== "internal" || !json.message?.startsWith(PARSE_FAILURE)) return { status, headers: {}, body };
   const fixed = {
     ...json,

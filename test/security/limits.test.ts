@@ -80,6 +80,21 @@ describe("body cap", () => {
     expect(answer).toContain("MAX_BODY_BYTES=4194304");
   });
 
+  it("refuses a chunked body (no Content-Length) once it grows over the cap, with the same 413", async () => {
+    const s = await start({ limits: { maxBodyBytes: 64 * 1024 } });
+    const chunks = async function* () {
+      for (let i = 0; i < 100; i++) yield new TextEncoder().encode(i === 0 ? '{"pattern":"' : "x".repeat(4096));
+    };
+    const res = await fetch(`${s.url}/ibrpc.v1.ContractService/ReqMatchingSymbols`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...bearer(TOKENS.read) },
+      body: ReadableStream.from(chunks()),
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { message: string }).message).toBe("request body exceeds MAX_BODY_BYTES=65536");
+  });
+
   it("refuses a gRPC message over the cap (no Content-Length) with RESOURCE_EXHAUSTED", async () => {
     const s = await start({ limits: { maxBodyBytes: 64 * 1024 } });
     const client = createClient(ContractService, createGrpcTransport({ baseUrl: s.url }));
