@@ -1,3 +1,4 @@
+import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +12,7 @@ import type { Simulator } from "../../src/sim/index.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
 import { ibSentinelsIn } from "../support/ib-sentinels.js";
-import { startServiceApp } from "../support/service-app.js";
+import { connectGet, startServiceApp } from "../support/service-app.js";
 
 /**
  * AccountService's unary RPCs as a new user meets them: `npm start` (the built-in simulator), then gRPC and plain
@@ -210,5 +211,24 @@ describe("AccountService against the built-in simulator", () => {
     const res = await postJson(url, "/ibrpc.v1.AccountService/ReqAccountSummary", "{}");
     expect(res.status).toBe(400);
     expect(res.json.code).toBe("invalid_argument");
+  });
+
+  it("every AccountService RPC is read-only and answers a Connect GET", async () => {
+    const account = sim.accounts[0];
+    const requests: Record<string, unknown> = {
+      ReqAccountSummary: { tags: ["NetLiquidation"] },
+      ReqAccountUpdates: { acctCode: account },
+      ReqAccountUpdatesMulti: { account },
+      ReqPositions: {},
+      ReqPositionsMulti: { account },
+      ReqFamilyCodes: {},
+    };
+    for (const [name, request] of Object.entries(requests)) {
+      const method = AccountService.methods.find((m) => m.name === name);
+      expect(method?.idempotency, name).toBe(MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS);
+      const res = await connectGet(url, `ibrpc.v1.AccountService/${name}`, request);
+      expect(res.status, `${name}: ${JSON.stringify(res.json)}`).toBe(200);
+      expect(ibSentinelsIn(res.json)).toEqual([]);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +15,7 @@ import { MARKET_RULES } from "../../src/sim/world/index.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
 import { ibSentinelsIn } from "../support/ib-sentinels.js";
-import { startServiceApp } from "../support/service-app.js";
+import { connectGet, startServiceApp } from "../support/service-app.js";
 
 /**
  * ContractService as a new user meets it: the built-in simulator behind `npm start`, gRPC and plain Connect JSON.
@@ -227,5 +228,25 @@ describe("ContractService against the built-in simulator", () => {
     const res = await postJson(url, "/ibrpc.v1.ContractService/ReqMarketRule", "{}");
     expect(res.status).toBe(400);
     expect(res.json.code).toBe("invalid_argument");
+  });
+
+  it("every ContractService RPC is read-only and answers a Connect GET", async () => {
+    const requests: Record<string, unknown> = {
+      ReqContractDetails: { contract: AAPL },
+      ReqMatchingSymbols: { pattern: "IBM" },
+      ReqSecDefOptParams: { underlyingSymbol: "AAPL", underlyingSecType: "STK", underlyingConId: AAPL_CON_ID },
+      ReqMarketRule: { marketRuleId: 110 },
+      ReqSmartComponents: { bboExchange: "9c0001" },
+      CalculateImpliedVolatility: { contract: aaplCall(), optionPrice: 25, underPrice: 200 },
+      CalculateOptionPrice: { contract: aaplCall(), volatility: 0.25, underPrice: 200 },
+    };
+    expect(Object.keys(requests).sort()).toEqual(ContractService.methods.map((m) => m.name).sort());
+    for (const [name, request] of Object.entries(requests)) {
+      const method = ContractService.methods.find((m) => m.name === name);
+      expect(method?.idempotency, name).toBe(MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS);
+      const res = await connectGet(url, `ibrpc.v1.ContractService/${name}`, request);
+      expect(res.status, `${name}: ${JSON.stringify(res.json)}`).toBe(200);
+      expect(ibSentinelsIn(res.json)).toEqual([]);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, type ConnectError } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +14,7 @@ import { sessionsBefore } from "../../src/sim/market-data/trading-sessions.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
 import { ibSentinelsIn } from "../support/ib-sentinels.js";
-import { startServiceApp } from "../support/service-app.js";
+import { connectGet, startServiceApp } from "../support/service-app.js";
 
 /**
  * HistoricalDataService as a new user meets it: the built-in simulator (which enforces IB's historical pacing and
@@ -237,5 +238,27 @@ describe("HistoricalDataService against the built-in simulator", () => {
       .reqHistogramData({ contract: AAPL, timePeriod: "3 fortnights" })
       .catch((e: unknown) => e as ConnectError);
     expect((err as ConnectError).code).toBe(Code.InvalidArgument);
+  });
+
+  it("every unary HistoricalDataService RPC is read-only and answers a Connect GET", async () => {
+    const day = pastSessions(1)[0] as string;
+    const requests: Record<string, unknown> = {
+      ReqHistoricalData: { ...dayOfBarsJson(day), barSizeSetting: "1 hour" },
+      ReqHistoricalTicks: {
+        contract: AAPL,
+        endDateTime: `${day} 15:00:00 US/Eastern`,
+        numberOfTicks: 5,
+        whatToShow: "MIDPOINT",
+      },
+      ReqHeadTimestamp: { contract: AAPL, whatToShow: "MIDPOINT" },
+      ReqHistogramData: { contract: AAPL, timePeriod: "1 day" },
+    };
+    for (const [name, request] of Object.entries(requests)) {
+      const method = HistoricalDataService.methods.find((m) => m.name === name);
+      expect(method?.idempotency, name).toBe(MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS);
+      const res = await connectGet(url, `ibrpc.v1.HistoricalDataService/${name}`, request);
+      expect(res.status, `${name}: ${JSON.stringify(res.json)}`).toBe(200);
+      expect(ibSentinelsIn(res.json)).toEqual([]);
+    }
   });
 });

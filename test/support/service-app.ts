@@ -30,3 +30,16 @@ export async function startServiceApp(env: Record<string, string> = {}): Promise
   }
   return { ...app, close };
 }
+
+/** A Connect GET of a read-only RPC, as a browser or `curl` would make it: the request JSON in the query string. */
+export async function connectGet(
+  baseUrl: string,
+  procedure: string,
+  request: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const message = encodeURIComponent(JSON.stringify(request));
+  const res = await fetch(`${baseUrl}/${procedure}?connect=v1&encoding=json&message=${message}`, {
+    signal: AbortSignal.timeout(30_000),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
