@@ -3,6 +3,14 @@ import { Code, ConnectError } from "@connectrpc/connect";
 /**
  * Every wait on IB ends: at the caller's deadline (the gRPC deadline, carried by the handler's AbortSignal) or at
  * the default one. `describe` says what was still missing, so the error names what was gathered.
+ *
+ * API:
+ *   withDeadline({signal, timeoutMs}, describe, (signal) => work)   runs work under a deadline, releases the timer
+ *   deadlineSignal({signal, timeoutMs}, describe): AbortSignal      the signal alone (release(signal) to stop it)
+ *   DeadlineError (a DEADLINE_EXCEEDED ConnectError): .missing + .within; restate(missing) keeps the "within" part
+ *   callTimeoutMs(clientTimeoutMs, defaultMs)
+ * The correlator restates a DeadlineError with what it gathered ("reqPositions: 3 position rows gathered, no
+ * positionEnd from gateway sim within 5000 ms").
  */
 export interface DeadlineOptions {
   /** The call's signal: aborts when the client cancels or its own deadline passes. */
