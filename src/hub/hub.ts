@@ -47,6 +47,8 @@ export interface FeedStatus {
   reqId: number | undefined;
   lingering: boolean;
   waiting: boolean;
+  /** Each stream's buffer: messages unread, and how many were conflated away for a slow reader. */
+  buffers: Array<{ queued: number; conflated: number }>;
 }
 
 export interface HubStatus {
@@ -183,6 +185,7 @@ export class Hub {
       reqId: f.reqId,
       lingering: f.lingerTimer !== undefined,
       waiting: f.reqId === undefined,
+      buffers: [...f.streams].map((st) => ({ queued: st.queue.size, conflated: st.queue.conflated })),
     }));
     const inUse = {
       marketDataLines: this.budgets.inUse("marketDataLines"),

@@ -3,12 +3,26 @@ import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
 import { GatewayConnection } from "../../src/gateway/gateway-connection.js";
 import { ManualClock } from "../../src/sim/clock.js";
 import { type LimitOptions, Simulator } from "../../src/sim/index.js";
+import type { SubscriptionRegistry } from "../../src/sim/subscriptions.js";
 import { STEP_MS } from "../../src/sim/world/index.js";
 
 export const silent = pino({ level: "silent" });
 
 /** 2025-01-02 14:30 UTC: the New York regular session opens, so every US feed moves. */
 export const MARKET_OPEN = Date.UTC(2025, 0, 2, 14, 30, 0);
+
+const MARKET_FEED_KINDS = [
+  "mktData",
+  "mktDepth",
+  "tickByTick",
+  "realTimeBars",
+  "historicalData",
+  "newsBulletins",
+  "scanner",
+  "displayGroup",
+  "pnl",
+  "pnlSingle",
+];
 
 /**
  * A simulator whose market runs on a ManualClock that a pump steps by one walk step every few real milliseconds:
@@ -24,6 +38,13 @@ export interface Market {
   resume(): void;
   /** IB subscriptions the simulator holds for every connected client. */
   subscriptionsAtIb(): number;
+  /** The same, of one kind ("mktData", "mktDepth", "positions"...), as the simulator's registry names them. */
+  subscriptionsAtIbOf(kind: string): number;
+  /**
+   * Market feeds at IB (market data, depth, tick-by-tick, bars, history, news, scanners, display groups, PnL): only
+   * streams hold those, while orders and the account snapshotter also hold account and order subscriptions.
+   */
+  feedsAtIb(): number;
   stop(): Promise<void>;
 }
 
@@ -45,6 +66,11 @@ export async function startMarket(opts: MarketOptions = {}): Promise<Market> {
     pump = undefined;
   };
   resume();
+  const subscriptionsAtIbOf = (kind: string) =>
+    [...(sim as unknown as { sessions: Set<{ subscriptions: SubscriptionRegistry }> }).sessions].reduce(
+      (n, s) => n + s.subscriptions.count(kind),
+      0,
+    );
   return {
     sim,
     clock,
@@ -52,6 +78,9 @@ export async function startMarket(opts: MarketOptions = {}): Promise<Market> {
     pause,
     resume,
     subscriptionsAtIb: () => sim.control.status().sessions.reduce((n, s) => n + s.subscriptions, 0),
+    // status() counts every kind; the per-kind count reads the simulator's sessions (a test-only view).
+    subscriptionsAtIbOf,
+    feedsAtIb: () => MARKET_FEED_KINDS.reduce((n, kind) => n + subscriptionsAtIbOf(kind), 0),
     async stop() {
       pause();
       await sim.stop();

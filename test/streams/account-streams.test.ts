@@ -40,7 +40,7 @@ describe("AccountService streams on the hub", () => {
     const first = await a.until(is("pnl"), "a PnL");
     await b.until(is("pnl"), "a PnL on the second client");
     expect(first.event.case === "pnl" && first.event.value.dailyPnl).toBeTypeOf("number");
-    expect(bench.market.subscriptionsAtIb()).toBe(1);
+    expect(bench.market.subscriptionsAtIbOf("pnl")).toBe(1);
   });
 
   it("ReqPnLSingle streams one position's PnL", async () => {
@@ -66,7 +66,7 @@ describe("AccountService streams on the hub", () => {
     const late = new StreamReader<WatchPositionsResponse>(client.watchPositions({}, { signal: signal() }));
     await late.until(is("positionEnd"), "PositionEnd for the late joiner");
     expect(late.received.filter(is("position")).length).toBe(count);
-    expect(bench.market.subscriptionsAtIb()).toBe(1);
+    expect(bench.market.subscriptionsAtIbOf("positions")).toBe(1);
 
     const mark = first.mark;
     bench.market.sim.dropConnections();

@@ -33,7 +33,7 @@ afterAll(async () => {
 afterEach(async () => {
   for (const c of cancels.splice(0)) c();
   // Every test starts with nothing held at IB.
-  await until("no subscription left at IB", () => bench.market.subscriptionsAtIb() === 0, 10_000);
+  await until("no subscription left at IB", () => bench.market.feedsAtIb() === 0, 10_000);
 });
 
 function signal(): AbortSignal {
@@ -77,7 +77,7 @@ describe("MarketDataService.ReqMktData", () => {
   it("30 grpc-js clients on one instrument hold one IB subscription; a late joiner has bid and ask at once; none is left after", async () => {
     const readers = Array.from({ length: 30 }, () => grpcJsMarketData(AAPL));
     await Promise.all(readers.map((r) => r.until(priceOf(4), "a last price")));
-    expect(bench.market.subscriptionsAtIb()).toBe(1);
+    expect(bench.market.feedsAtIb()).toBe(1);
 
     bench.market.pause();
     try {
@@ -87,7 +87,7 @@ describe("MarketDataService.ReqMktData", () => {
     } finally {
       bench.market.resume();
     }
-    expect(bench.market.subscriptionsAtIb()).toBe(1);
+    expect(bench.market.feedsAtIb()).toBe(1);
   });
 
   it("after the gateway drops, all 30 streams carry a Gap, then ticks again, on one IB subscription", async () => {
@@ -102,7 +102,7 @@ describe("MarketDataService.ReqMktData", () => {
         await r.until(priceOf(1), "a bid after the Gap", { from: r.received.indexOf(gap) + 1, ms: 10_000 });
       }),
     );
-    expect(bench.market.subscriptionsAtIb()).toBe(1);
+    expect(bench.market.feedsAtIb()).toBe(1);
   });
 
   it("a snapshot ends by itself after TickSnapshotEnd and leaves nothing at IB", async () => {

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 afterEach(async () => {
   for (const c of cancels.splice(0)) c();
-  await until("no subscription left at IB", () => bench.market.subscriptionsAtIb() === 0, 10_000);
+  await until("no subscription left at IB", () => bench.market.feedsAtIb() === 0, 10_000);
 });
 
 function signal(): AbortSignal {
@@ -51,7 +51,7 @@ describe("HistoricalDataService.WatchHistoricalData", () => {
     );
     await late.until(is("historicalDataEnd"), "HistoricalDataEnd for the late joiner");
     expect(late.received.filter(is("bar")).length).toBe(bars);
-    expect(bench.market.subscriptionsAtIb()).toBe(1);
+    expect(bench.market.feedsAtIb()).toBe(1);
 
     const mark = first.mark;
     bench.market.sim.control.connectivityLost({ restore: "data-lost", afterMs: 250 });
