@@ -54,7 +54,7 @@ export class DeadlineError extends ConnectError {
    * without this a client's cancel (a ConnectError) would pass as a DeadlineError and have no `restate`.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return Function.prototype[Symbol.hasInstance].call(this, value);
+    return Function.prototype[Symbol.hasInstance].call(DeadlineError, value);
   }
 
   /** The same deadline, with a better account of what was missing. */
