@@ -122,7 +122,7 @@ function rewriteGrpcStatus(trailers: Record<string, string>): Record<string, str
   return {
     ...trailers,
     "grpc-status": String(Code.InvalidArgument),
-    "grpc-message": encodeURIComponent(DECODE_MESSAGE + message.slice(PARSE_FAILURE.length)),
+    "grpc-message": grpcPercentEncode(DECODE_MESSAGE + message.slice(PARSE_FAILURE.length)),
   };
 }
 
@@ -171,6 +171,18 @@ function rewriteGrpcWebTrailer(payload: Buffer): Buffer {
       .join(""),
     "latin1",
   );
+}
+
+/** gRPC's grpc-message encoding: printable ASCII but '%' as is, every other byte of the UTF-8 as %XX. */
+function grpcPercentEncode(message: string): string {
+  let out = "";
+  for (const byte of Buffer.from(message, "utf8")) {
+    out +=
+      byte >= 0x20 && byte <= 0x7e && byte !== 0x25
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
 }
 
 function toBytes(chunk: unknown): Uint8Array | undefined {

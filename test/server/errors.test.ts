@@ -174,9 +174,9 @@ describe("bad input never takes the server down", () => {
     }
   });
 
-  // connect-node reads request bodies before any interceptor runs and answers a binary it cannot parse with
-  // INTERNAL, as grpc-go does; what matters here is a clean status instead of a crash.
-  test("undecodable protobuf over gRPC -> a clean INTERNAL status", async () => {
+  // connect-node answers a binary it cannot parse with INTERNAL (as grpc-go does); the client sent it, so ibrpc
+  // says INVALID_ARGUMENT, with what is wrong, and stays up.
+  test("undecodable protobuf over gRPC -> INVALID_ARGUMENT saying why", async () => {
     const client = new grpc.Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
     try {
       const res = new Promise((resolve, reject) =>
@@ -189,7 +189,10 @@ describe("bad input never takes the server down", () => {
           (err, r) => (err ? reject(err) : resolve(r)),
         ),
       );
-      await expect(res).rejects.toMatchObject({ code: grpc.status.INTERNAL });
+      await expect(res).rejects.toMatchObject({
+        code: grpc.status.INVALID_ARGUMENT,
+        details: expect.stringMatching(/^cannot decode the request message \(protobuf binary\): /),
+      });
     } finally {
       client.close();
     }
