@@ -325,7 +325,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   private onConnectionMessage(code: number, message: string): void {
     const kind = classifyIbCode(code).kind;
     const notice: IbNotice = { code, message, kind, time: new Date() };
-    if (kind !== IbMessageKind.NOTICE) this.lastError = notice;
+    if (kind !== IbMessageKind.NOTICE && code !== 1101 && code !== 1102) this.lastError = notice; // 1101/1102: restored, not errors
     this.emit("notice", notice);
     switch (code) {
       case 326:

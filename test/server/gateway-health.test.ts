@@ -45,7 +45,7 @@ describe("health follows what the gateways can serve", () => {
     expect(gateway?.snapshot().lastError?.code).toBe(2110);
   });
 
-  it("goes NOT_SERVING during a 1100 outage and back to SERVING on its 1102", async () => {
+  it("goes NOT_SERVING during a 1100 outage and back to SERVING on its 1102, which is not recorded as an error", async () => {
     app = await startTestApp({ DATA_DIR: mkdtempSync(path.join(tmpdir(), "ibrpc-health-")) });
     await allReady(app);
     app.simulators[0]?.control.connectivityLost({ restore: "data-maintained", afterMs: 300 });
@@ -56,5 +56,7 @@ describe("health follows what the gateways can serve", () => {
       async () => (await overall(current)) === ServingStatus.NOT_SERVING,
     );
     await eventually("SERVING after 1102", 5000, async () => (await overall(current)) === ServingStatus.SERVING);
+    // 1102 says the outage is over: it is not an error, so the last error stays the 1100 that started it.
+    expect(current.pool.gateways[0]?.snapshot().lastError?.code).toBe(1100);
   });
 });
