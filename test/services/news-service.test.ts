@@ -9,9 +9,9 @@ import {
 } from "../../gen/ibrpc/v1/news_pb.js";
 import type { App } from "../../src/app.js";
 import { NEWS_PROVIDERS } from "../../src/sim/reference/news.js";
-import { allReady, clientFor, postJson, startTestApp, transports } from "../e2e/app-harness.js";
+import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
-import { failure, getJson, postOk } from "./reference-data-calls.js";
+import { failure, getJson, postOk, startReferenceApp } from "./reference-data-calls.js";
 
 /**
  * NewsService's unary RPCs as a new user meets them: `npm start` (the built-in simulator), then gRPC and plain Connect
@@ -26,10 +26,9 @@ let app: App;
 let url: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ REQ_TIMEOUT_MS: "30000" });
-  await allReady(app);
+  app = await startReferenceApp();
   url = app.server.url;
-});
+}, 60_000);
 
 afterAll(async () => {
   await app?.close();

@@ -1,13 +1,26 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { expect } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { postJson } from "../e2e/app-harness.js";
+import type { App } from "../../src/app.js";
+import { allReady, postJson, startTestApp } from "../e2e/app-harness.js";
 import { ibSentinelsIn } from "../support/ib-sentinels.js";
 
 /**
  * Calls shared by the tests of the reference-data services (news, scanner, fundamentals, FA, display groups): plain
  * Connect JSON as curl makes it, POST and GET, and the IB code a failed call carries.
  */
+
+/**
+ * `npm start` in-process (the built-in simulator), once its gateway is READY and its embedded database has opened:
+ * PGlite's first open compiles WebAssembly for seconds on a busy machine, stalling the event loop, and a call caught
+ * behind it would measure the machine rather than the service.
+ */
+export async function startReferenceApp(env: Record<string, string> = {}): Promise<App> {
+  const app = await startTestApp({ REQ_TIMEOUT_MS: "30000", ...env });
+  await allReady(app);
+  await app.history.store.ready;
+  return app;
+}
 
 /** A Connect JSON POST that must succeed and carry no IB sentinel. */
 export async function postOk(url: string, procedure: string, body: unknown): Promise<Record<string, unknown>> {

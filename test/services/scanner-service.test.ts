@@ -1,0 +1,62 @@
+import * as grpc from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ReqScannerParametersRequestSchema,
+  ReqScannerParametersResponseSchema,
+  ScannerService,
+} from "../../gen/ibrpc/v1/scanner_pb.js";
+import type { App } from "../../src/app.js";
+import { scannerParametersXml } from "../../src/sim/reference/scanner-parameters.js";
+import { clientFor, transports } from "../e2e/app-harness.js";
+import { grpcJsUnary } from "../server/helpers.js";
+import { getJson, postOk, startReferenceApp } from "./reference-data-calls.js";
+
+/** ScannerService.ReqScannerParameters against `npm start`'s simulator: IB's XML, whole, over every protocol. */
+
+const SCANNER = "ibrpc.v1.ScannerService";
+
+let app: App;
+let url: string;
+
+beforeAll(async () => {
+  app = await startReferenceApp();
+  url = app.server.url;
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe("ScannerService.ReqScannerParameters against the built-in simulator", () => {
+  it("answers the simulator's parameters XML (@grpc/grpc-js)", async () => {
+    const client = new grpc.Client(url.replace("http://", ""), grpc.credentials.createInsecure());
+    try {
+      const res = await grpcJsUnary(
+        client,
+        `/${SCANNER}/ReqScannerParameters`,
+        ReqScannerParametersRequestSchema,
+        ReqScannerParametersResponseSchema,
+        {},
+      );
+      expect(res.xml).toBe(scannerParametersXml());
+      expect(res.xml).toContain("<scanCode>TOP_PERC_GAIN</scanCode>");
+      expect(res.xml).toContain("STK.US.MAJOR");
+    } finally {
+      client.close();
+    }
+  });
+
+  it("answers over Connect JSON, POST and GET", async () => {
+    const post = await postOk(url, `${SCANNER}/ReqScannerParameters`, {});
+    expect(post.xml).toBe(scannerParametersXml());
+    const get = await getJson(url, `${SCANNER}/ReqScannerParameters`, {});
+    expect(get.status).toBe(200);
+    expect(get.json.xml).toBe(post.xml);
+  });
+
+  it("concurrent callers all get the whole document", async () => {
+    const client = clientFor(ScannerService, transports(url).grpc);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => client.reqScannerParameters({})));
+    for (const answer of answers) expect(answer.xml).toBe(scannerParametersXml());
+  });
+});
