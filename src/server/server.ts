@@ -31,7 +31,10 @@ export interface ServerOptions {
   health: HealthStatus;
   /** Registers the application's services. Health and reflection are added by the server. */
   routes: (router: ConnectRouter) => void;
-  /** Run inside logging and error mapping, so their failures are logged and mapped too (e.g. auth). */
+  /**
+   * Run inside logging and error mapping, so their failures are logged and mapped too (e.g. validation).
+   * Authentication, scopes and limits come before any interceptor (front.ts): a refused call never reaches them.
+   */
   interceptors?: Interceptor[];
   /**
    * Plain-HTTP endpoints on the same port (REST reads, /metrics), checked before the RPC router; authenticated and

@@ -1,3 +1,4 @@
+import * as http2 from "node:http2";
 import * as net from "node:net";
 import { fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -218,6 +219,31 @@ describe("connections", () => {
     const s = await start({ limits: { idleTimeoutMs: 200 } });
     const answer = await rawExchange(s.port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     expect(answer).toMatch(/^HTTP\/1.1 200/);
+  });
+
+  it("closes an idle HTTP/2 session, but not one with a quiet stream open", async () => {
+    const s = await start({ limits: { idleTimeoutMs: 200 } });
+    const idle = http2.connect(s.url);
+    idle.on("error", () => {});
+    const busy = http2.connect(s.url);
+    busy.on("error", () => {});
+    // A stream that stays open and silent (WatchGateways sends one message, then nothing).
+    const stream = busy.request({
+      ":method": "POST",
+      ":path": "/ibrpc.v1.ConnectionService/WatchGateways",
+      "content-type": "application/grpc",
+      te: "trailers",
+      ...bearer(TOKENS.read),
+    });
+    stream.on("error", () => {});
+    stream.end(Buffer.alloc(5));
+    await withTimeout(new Promise((resolve) => stream.once("data", resolve)), "the stream's first message");
+    // Touch the idle session once so that it is established, then leave it alone.
+    await withTimeout(new Promise<void>((resolve) => idle.ping(() => resolve())), "a ping");
+    await withTimeout(new Promise((resolve) => idle.once("close", resolve)), "the idle session to be closed");
+    expect(busy.closed || busy.destroyed).toBe(false);
+    stream.close();
+    busy.close();
   });
 
   it("refuses connections beyond MAX_CONNECTIONS and keeps serving the others", async () => {
