@@ -47,51 +47,8 @@ export class SnapshotRepository {
    * one round trip instead of seven (BEGIN, four inserts, NOTIFY, COMMIT).
    */
   async write(snapshot: AccountSnapshot): Promise<boolean> {
-    const time = microsToIso(snapshotMicros(snapshot));
-    const values = uniqueValues(snapshot);
-    const rows = snapshot.portfolio.map(positionColumns);
-    const col = <K extends keyof PositionColumns>(k: K) => rows.map((r) => r[k]);
-    const { rows: stored } = await sql<{ id: string }>`
-      with account as (
-        insert into history_account (code, gateway, first_seen, last_seen)
-        values (${snapshot.account}, ${snapshot.gateway}, ${time}::timestamptz, ${time}::timestamptz)
-        on conflict (code) do update set
-          -- A late write of an older snapshot (kept while the database was down) must not move these back.
-          gateway = case when excluded.last_seen >= history_account.last_seen
-                         then excluded.gateway else history_account.gateway end,
-          first_seen = least(history_account.first_seen, excluded.first_seen),
-          last_seen = greatest(history_account.last_seen, excluded.last_seen)
-        returning id
-      ), snapshot as (
-        insert into history_snapshot (account_id, taken_at, gateway, account_time)
-        select id, ${time}::timestamptz, ${snapshot.gateway}, ${snapshot.accountTime} from account
-        on conflict (account_id, taken_at) do nothing
-        returning id
-      ), account_values as (
-        insert into history_value (snapshot_id, ordinal, key, currency, value)
-        select snapshot.id, v.ordinal - 1, v.key, v.currency, v.value
-        from snapshot, unnest(${values.map((v) => v.key)}::text[], ${values.map((v) => v.currency)}::text[],
-          ${values.map((v) => v.value)}::text[]) with ordinality as v (key, currency, value, ordinal)
-      ), positions as (
-        insert into history_position (snapshot_id, ordinal, con_id, symbol, sec_type,
-          last_trade_date_or_contract_month, strike, "right", multiplier, primary_exch, exchange, currency,
-          local_symbol, trading_class, position, market_price, market_value, average_cost, unrealized_pnl,
-          realized_pnl)
-        select snapshot.id, p.ordinal - 1, p.con_id, p.symbol, p.sec_type, p.expiry, p.strike, p."right",
-          p.multiplier, p.primary_exch, p.exchange, p.currency, p.local_symbol, p.trading_class, p.position,
-          p.market_price, p.market_value, p.average_cost, p.unrealized_pnl, p.realized_pnl
-        from snapshot, unnest(${col("con_id")}::integer[], ${col("symbol")}::text[], ${col("sec_type")}::text[],
-          ${col("expiry")}::text[], ${col("strike")}::numeric[], ${col("right")}::text[],
-          ${col("multiplier")}::text[], ${col("primary_exch")}::text[], ${col("exchange")}::text[],
-          ${col("currency")}::text[], ${col("local_symbol")}::text[], ${col("trading_class")}::text[],
-          ${col("position")}::numeric[], ${col("market_price")}::numeric[], ${col("market_value")}::numeric[],
-          ${col("average_cost")}::numeric[], ${col("unrealized_pnl")}::numeric[], ${col("realized_pnl")}::numeric[])
-          with ordinality as p (con_id, symbol, sec_type, expiry, strike, "right", multiplier, primary_exch,
-            exchange, currency, local_symbol, trading_class, position, market_price, market_value, average_cost,
-            unrealized_pnl, realized_pnl, ordinal)
-      )
-      select id, pg_notify(${SNAPSHOT_CHANNEL}, ${`${snapshot.account} ${time}`}) from snapshot`.execute(this.store.db);
-    return stored.length > 0;
+    const { rows } = await writeStatement(snapshot).execute(this.store.db);
+    return rows.length > 0;
   }
 
   /** The newest snapshot of `account`. */
@@ -168,6 +125,54 @@ export class SnapshotRepository {
       limit ${limit}`.execute(this.store.db);
     return rows.map((r) => toSnapshot(account, r));
   }
+}
+
+/** The one statement that stores a snapshot (see SnapshotRepository.write); exported for the bench. */
+export function writeStatement(snapshot: AccountSnapshot) {
+  const time = microsToIso(snapshotMicros(snapshot));
+  const values = uniqueValues(snapshot);
+  const rows = snapshot.portfolio.map(positionColumns);
+  const col = <K extends keyof PositionColumns>(k: K) => rows.map((r) => r[k]);
+  return sql<{ id: string }>`
+      with account as (
+        insert into history_account (code, gateway, first_seen, last_seen)
+        values (${snapshot.account}, ${snapshot.gateway}, ${time}::timestamptz, ${time}::timestamptz)
+        on conflict (code) do update set
+          -- A late write of an older snapshot (kept while the database was down) must not move these back.
+          gateway = case when excluded.last_seen >= history_account.last_seen
+                         then excluded.gateway else history_account.gateway end,
+          first_seen = least(history_account.first_seen, excluded.first_seen),
+          last_seen = greatest(history_account.last_seen, excluded.last_seen)
+        returning id
+      ), snapshot as (
+        insert into history_snapshot (account_id, taken_at, gateway, account_time)
+        select id, ${time}::timestamptz, ${snapshot.gateway}, ${snapshot.accountTime} from account
+        on conflict (account_id, taken_at) do nothing
+        returning id
+      ), account_values as (
+        insert into history_value (snapshot_id, ordinal, key, currency, value)
+        select snapshot.id, v.ordinal - 1, v.key, v.currency, v.value
+        from snapshot, unnest(${values.map((v) => v.key)}::text[], ${values.map((v) => v.currency)}::text[],
+          ${values.map((v) => v.value)}::text[]) with ordinality as v (key, currency, value, ordinal)
+      ), positions as (
+        insert into history_position (snapshot_id, ordinal, con_id, symbol, sec_type,
+          last_trade_date_or_contract_month, strike, "right", multiplier, primary_exch, exchange, currency,
+          local_symbol, trading_class, position, market_price, market_value, average_cost, unrealized_pnl,
+          realized_pnl)
+        select snapshot.id, p.ordinal - 1, p.con_id, p.symbol, p.sec_type, p.expiry, p.strike, p."right",
+          p.multiplier, p.primary_exch, p.exchange, p.currency, p.local_symbol, p.trading_class, p.position,
+          p.market_price, p.market_value, p.average_cost, p.unrealized_pnl, p.realized_pnl
+        from snapshot, unnest(${col("con_id")}::integer[], ${col("symbol")}::text[], ${col("sec_type")}::text[],
+          ${col("expiry")}::text[], ${col("strike")}::numeric[], ${col("right")}::text[],
+          ${col("multiplier")}::text[], ${col("primary_exch")}::text[], ${col("exchange")}::text[],
+          ${col("currency")}::text[], ${col("local_symbol")}::text[], ${col("trading_class")}::text[],
+          ${col("position")}::numeric[], ${col("market_price")}::numeric[], ${col("market_value")}::numeric[],
+          ${col("average_cost")}::numeric[], ${col("unrealized_pnl")}::numeric[], ${col("realized_pnl")}::numeric[])
+          with ordinality as p (con_id, symbol, sec_type, expiry, strike, "right", multiplier, primary_exch,
+            exchange, currency, local_symbol, trading_class, position, market_price, market_value, average_cost,
+            unrealized_pnl, realized_pnl, ordinal)
+      )
+      select id, pg_notify(${SNAPSHOT_CHANNEL}, ${`${snapshot.account} ${time}`}) from snapshot`;
 }
 
 type PositionTuple = [
