@@ -1,4 +1,3 @@
-import type { EventName } from "@stoqey/ib";
 import { DeadlineError } from "./deadline.js";
 import { ExclusiveLanes } from "./exclusive-lane.js";
 import { classifyIbCode, isNotice } from "./ib-codes.js";
