@@ -74,6 +74,8 @@ export class OrderPlacer {
   /** This process, as the owner of the pending keys it writes. */
   readonly owner = randomUUID();
   private readonly running = new Map<string, Promise<Outcome>>();
+  /** The order id a running placement sent (or is sending), by key slot: what a deadline message names. */
+  private readonly sending = new Map<string, number>();
   private readonly ackTimeoutMs: number;
   private readonly foreignLeaseMs: number;
 
@@ -98,21 +100,30 @@ export class OrderPlacer {
 
     const k: KeyScope = { scope: caller.scope, account: order.account, key: request.idempotencyKey };
     const digest = requestDigest(request);
-    const slot = `${k.scope}\u0000${k.account}\u0000${k.key}`;
+    const slot = slotOf(k);
+    const inFlight = () => {
+      const sent = this.sending.get(slot);
+      return sent === undefined
+        ? inFlightText(k.key)
+        : stillWorkingText(sent, desk.book.get(sent), OrderWait.UNSPECIFIED);
+    };
     let outcome: Outcome;
     let joined = false;
     const runningNow = this.running.get(slot);
     if (runningNow) {
       joined = true;
-      outcome = await raceSignal(runningNow, signal, () => inFlightText(k.key));
+      outcome = await raceSignal(runningNow, signal, inFlight);
     } else {
       const task = this.settle(desk, request, k, digest);
       this.running.set(slot, task);
       void task
         .then((o) => o.persisted)
         .catch(() => {})
-        .finally(() => this.running.delete(slot));
-      outcome = await raceSignal(task, signal, () => inFlightText(k.key));
+        .finally(() => {
+          this.running.delete(slot);
+          this.sending.delete(slot);
+        });
+      outcome = await raceSignal(task, signal, inFlight);
     }
 
     const action = order.orderId !== undefined ? "modify" : "place";
@@ -342,6 +353,7 @@ export class OrderPlacer {
   ): Promise<Outcome> {
     const { store } = this.opts;
     const base = { digest, orderId, gateway: desk.name };
+    this.sending.set(slotOf(k), orderId);
     const order = create(OrderSchema, {
       ...(request.order as NonNullable<PlaceOrderRequest["order"]>),
       orderId,
@@ -502,6 +514,10 @@ function withoutTag(openOrder: OpenOrder): OpenOrder {
 
 function permIdOf(response: PlaceOrderResponse): string | undefined {
   return (response.orderStatus?.permId ?? response.openOrder?.order?.permId)?.toString();
+}
+
+function slotOf(k: KeyScope): string {
+  return `${k.scope}\u0000${k.account}\u0000${k.key}`;
 }
 
 function inFlightText(key: string): string {

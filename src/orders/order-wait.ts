@@ -51,10 +51,11 @@ export function filledText(order: TrackedOrder): string {
 
 /** What the DEADLINE_EXCEEDED of a waiting PlaceOrder says: the order id and its last status, and that it stands. */
 export function stillWorkingText(orderId: number, order: TrackedOrder | undefined, wait: OrderWait): string {
-  const status = order?.status?.status ?? "not acknowledged";
-  const goal = wait === OrderWait.FILLED ? "filled" : "working";
+  const goal = wait === OrderWait.FILLED ? "filled" : wait === OrderWait.SUBMITTED ? "working" : "acknowledged";
+  const last = order?.status?.status;
+  const state = last && order ? `its last status is ${last}${filledText(order)}` : "IB has not acknowledged it yet";
   return (
-    `order ${orderId} not ${goal} yet: its last status is ${status}${order ? filledText(order) : ""}; ` +
+    `order ${orderId} not ${goal} yet: ${state}; ` +
     "it was NOT cancelled (retry with the same idempotency key to keep waiting, or cancel it)"
   );
 }

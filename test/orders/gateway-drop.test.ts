@@ -28,6 +28,11 @@ describe.each(ENGINES)("the gateway dropping mid-order (keys on %s)", (engine) =
     const call = placer.place(desk, far, OPEN_CALLER, deadline()).catch((e) => e);
     const sentId = await withTimeout(proxy.placeOrderSeen, "placeOrder on the wire");
     await withTimeout(proxy.answerHeld, "the simulator's answer (held back)");
+    // A retry meanwhile joins the placement in flight; at its deadline it names the order and places nothing.
+    const impatient = ConnectError.from(await placer.place(desk, far, OPEN_CALLER, deadline(300)).catch((e) => e));
+    expect(impatient.code).toBe(Code.DeadlineExceeded);
+    expect(impatient.message).toContain(`order ${sentId} not acknowledged yet`);
+    expect(impatient.message).toContain("NOT cancelled");
     const down = reach(desk.gateway, GatewayState.DISCONNECTED);
     h.gateway.sim.dropConnections();
     await down;
