@@ -120,8 +120,11 @@ function readInteger(token: string): number {
 
 /** "" and the unset sentinels (MAX, non-finite) read as undefined. */
 function readOptionalNumber(token: string): number | undefined {
-  if (token === "" || PYTHON_INFINITY.test(token)) return undefined;
-  if (!NUMBER.test(token)) throw new MalformedToken(`expected a number, got ${JSON.stringify(token)}`);
+  if (token === "") return undefined;
+  if (!NUMBER.test(token)) {
+    if (PYTHON_INFINITY.test(token)) return undefined;
+    throw new MalformedToken(`expected a number, got ${JSON.stringify(token)}`);
+  }
   const value = Number.parseFloat(token);
   return Number.isFinite(value) && value !== Number.MAX_VALUE ? value : undefined;
 }
@@ -170,9 +173,12 @@ const optDoubleCodec: Codec<number | undefined> = {
 const decimalCodec: Codec<string | undefined> = {
   encode: (value) => value ?? "",
   decode: (token) => {
-    if (token === "" || PYTHON_INFINITY.test(token)) return undefined;
+    if (token === "") return undefined;
     const numeric = token.replaceAll(",", "");
-    if (!NUMBER.test(numeric)) throw new MalformedToken(`expected a decimal, got ${JSON.stringify(token)}`);
+    if (!NUMBER.test(numeric)) {
+      if (PYTHON_INFINITY.test(numeric)) return undefined;
+      throw new MalformedToken(`expected a decimal, got ${JSON.stringify(token)}`);
+    }
     const value = Number.parseFloat(numeric);
     return Number.isFinite(value) && value !== Number.MAX_VALUE ? numeric : undefined;
   },

@@ -108,14 +108,16 @@ class TokenReader {
   private readField(field: Field, into: Values, path: string): void {
     switch (field.kind) {
       case "scalar": {
-        if (field.type === "tagValues") {
-          this.readTagValues(field.name, into, path);
-          return;
-        }
-        if (field.mayBeAbsent && this.position >= this.tokens.length) {
-          // A trailing field this client left out: TWS reads it as empty. A required field after it is still missing.
-          into[field.name] = field.codec.decode("");
-          return;
+        if (field.mayBeAbsent) {
+          if (field.type === "tagValues") {
+            this.readTagValues(field.name, into, path);
+            return;
+          }
+          if (this.position >= this.tokens.length) {
+            // A trailing field this client left out: TWS reads it as empty. A required field after it is still missing.
+            into[field.name] = field.codec.decode("");
+            return;
+          }
         }
         const token = this.next(path + field.name);
         if (token === undefined) return;
@@ -156,14 +158,16 @@ class TokenReader {
   }
 
   private readTagValues(name: string, into: Values, path: string): void {
-    const rest = this.tokens.slice(this.position);
+    // The usual case, one string or nothing, without copying the tail.
+    const remaining = this.tokens.length - this.position;
+    const rest = remaining <= 1 ? undefined : this.tokens.slice(this.position);
+    const value = rest ? readTagValues(rest) : (this.tokens[this.position] ?? "");
     this.position = this.tokens.length;
-    const value = readTagValues(rest);
     if (value === undefined) {
       this.problems.push({
         kind: "malformed-field",
         field: path + name,
-        detail: `expected a TagValue list (a string, a count and a string, or a count and pairs), got ${JSON.stringify(rest)}`,
+        detail: `expected a TagValue list (a string, a count and a string, or a count and pairs), got ${JSON.stringify(rest ?? [])}`,
       });
       return;
     }
