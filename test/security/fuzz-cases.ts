@@ -35,7 +35,8 @@ const HOSTILE_STRINGS = [
   "\ud800",
   "A".repeat(65_536),
   "<script>alert(1)</script>",
-  "${jndi:ldap://x/a}",
+  // Log4Shell's lookup: harmless here, which is the point.
+  ["$", "{jndi:ldap://x/a}"].join(""),
   "9223372036854775808",
   "-1",
   "NaN",
@@ -60,7 +61,17 @@ const HOSTILE_NUMBERS: unknown[] = [
   "1e999",
 ];
 /** A value of the wrong JSON type for a field of each kind. */
-const WRONG_TYPES: unknown[] = ["abc", {}, [], true, null, 1e400, { a: { b: { c: [] } } }, [[[[[]]]]], "\u0000"];
+const WRONG_TYPES: unknown[] = [
+  "abc",
+  {},
+  [],
+  true,
+  null,
+  Number.MAX_VALUE,
+  { a: { b: { c: [] } } },
+  [[[[[]]]]],
+  "\u0000",
+];
 
 export function fuzzCases(count: number, seed: number): FuzzCase[] {
   const random = seededRandom(seed);
