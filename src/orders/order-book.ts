@@ -47,6 +47,14 @@ export type OrderListener = (event: OrderEvent, order: TrackedOrder | undefined)
 export class OrderBook {
   private readonly orders = new Map<number, TrackedOrder>();
   private readonly listeners = new Set<OrderListener>();
+  /** Order ids in a final state, oldest first: the book forgets the oldest beyond `maxFinished`. */
+  private readonly finished = new Set<number>();
+
+  /**
+   * @param maxFinished how many filled / cancelled / inactive orders the book keeps (a process running for weeks
+   * must not grow without bound; IB's own lists are a day). @default 10000
+   */
+  constructor(private readonly maxFinished = 10_000) {}
 
   get(orderId: number): TrackedOrder | undefined {
     return this.orders.get(orderId);
@@ -79,6 +87,7 @@ export class OrderBook {
       case "orderStatus":
         order = this.entry(event.orderId);
         order.status = event.status;
+        if (isFinalStatus(event.status.status)) this.finish(event.orderId);
         break;
       case "error":
         order = this.entry(event.orderId);
@@ -136,6 +145,16 @@ export class OrderBook {
   clearError(orderId: number): void {
     const order = this.orders.get(orderId);
     if (order) order.error = undefined;
+  }
+
+  private finish(orderId: number): void {
+    this.finished.delete(orderId);
+    this.finished.add(orderId);
+    for (const oldest of this.finished) {
+      if (this.finished.size <= this.maxFinished) break;
+      this.finished.delete(oldest);
+      this.orders.delete(oldest);
+    }
   }
 
   private entry(orderId: number): TrackedOrder {
