@@ -18,7 +18,9 @@ let ib: IbClient;
 
 beforeAll(async () => {
   port = await freePort();
-  sim = spawn(process.execPath, [MAIN, "sim", "--port", String(port), "--seed", "42"], {
+  // --always-open: `ibrpc sim` follows the real trading calendar by default, and this program must not depend on when
+  // it runs (a weekend run would see no ticks move and no market order fill).
+  sim = spawn(process.execPath, [MAIN, "sim", "--port", String(port), "--seed", "42", "--always-open"], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn" },
   });
