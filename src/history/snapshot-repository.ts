@@ -127,7 +127,7 @@ export class SnapshotRepository {
   }
 }
 
-/** The one statement that stores a snapshot (see SnapshotRepository.write); exported for the bench. */
+/** The one statement that stores a snapshot (see SnapshotRepository.write), exported so its plan can be examined. */
 export function writeStatement(snapshot: AccountSnapshot) {
   const time = microsToIso(snapshotMicros(snapshot));
   const values = uniqueValues(snapshot);
