@@ -4,8 +4,10 @@
  * bench's own IBApi and resolves when IB's answer is complete (its End marker); `method` + `request` are the RPC.
  */
 import type { DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
-import { EventName, type IBApi } from "@stoqey/ib";
+import { EventName, type IBApi, SecType } from "@stoqey/ib";
+import { AccountService } from "../../gen/ibrpc/v1/account_pb.js";
 import { ConnectionService } from "../../gen/ibrpc/v1/connection_pb.js";
+import { ContractService } from "../../gen/ibrpc/v1/contract_pb.js";
 
 /** The bench's direct IBApi client: a reqId source and a wait for one event. */
 export interface DirectClient {
@@ -23,11 +25,33 @@ export interface UnaryCase {
   request: MessageInitShape<DescMethodUnary["input"]>;
 }
 
+const AAPL = { symbol: "AAPL", secType: "STK", exchange: "SMART", currency: "USD" } as const;
+
 export const CASES: readonly UnaryCase[] = [
   {
     name: "ReqCurrentTime",
     direct: (c) => c.ask(() => c.ib.reqCurrentTime(), EventName.currentTime),
     method: ConnectionService.method.reqCurrentTime,
+    request: {},
+  },
+  {
+    name: "ReqContractDetails",
+    direct: (c) => {
+      const reqId = c.nextReqId();
+      return c.ask(
+        () => c.ib.reqContractDetails(reqId, { ...AAPL, secType: SecType.STK }),
+        EventName.contractDetailsEnd,
+        (args) => args[0] === reqId,
+      );
+    },
+    method: ContractService.method.reqContractDetails,
+    request: { contract: AAPL },
+  },
+  {
+    // Every account's positions; both paths cancel the subscription after positionEnd, as ibrpc does.
+    name: "ReqPositions",
+    direct: (c) => c.ask(() => c.ib.reqPositions(), EventName.positionEnd).then(() => void c.ib.cancelPositions()),
+    method: AccountService.method.reqPositions,
     request: {},
   },
 ];
