@@ -34,6 +34,8 @@ export interface FrontOptions {
   shutdown: AbortSignal;
   /** The RPC router (connect-node's adapter); `states` tells its context values who is calling. */
   rpc: (req: HttpRequest, res: HttpResponse) => void;
+  /** The paths the router serves, to refuse one that has no scope in src/auth/scopes.ts (deny by default). */
+  servedPaths?: ReadonlySet<string>;
 }
 
 /** The front layer's verdict on a request, kept for the router's contextValues hook. */
@@ -88,6 +90,12 @@ export function createFront(opts: FrontOptions): (req: HttpRequest, res: HttpRes
         httpRefusal(res, "method_not_allowed", 405, `${method} is not served on ${path}; use ${allow}`, path, peer, {
           allow,
         });
+        return;
+      }
+      if (opts.servedPaths?.has(path)) {
+        // A service registered without a line in the scope table: a bug, and never a reason to serve it open.
+        logger.error({ path }, "RPC has no scope in src/auth/scopes.ts: refused");
+        refuse(req, res, new ConnectError(`${path} has no declared scope`, Code.PermissionDenied));
         return;
       }
       opts.rpc(req, res); // the router's fallback answers (and logs) 404 and the landing page

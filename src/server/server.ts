@@ -72,13 +72,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Every open stream listens for shutdown (stream-shutdown.ts): thousands of them are normal, not a leak.
   setMaxListeners(0, shutdown.signal);
   const services: string[] = [];
+  /** Every RPC path the router serves: one without a scope in the table is refused, never served open. */
+  const servedPaths = new Set<string>();
   const rpcHandler = connectNodeAdapter({
     routes(router) {
       registerHealth(router, opts.health);
       registerReflection(router, [file_google_rpc_error_details]);
       // After ours, so that an application registering a path twice (its own Health, say) wins.
       opts.routes(router);
-      for (const h of router.handlers) if (!services.includes(h.service.typeName)) services.push(h.service.typeName);
+      for (const h of router.handlers) {
+        if (!services.includes(h.service.typeName)) services.push(h.service.typeName);
+        servedPaths.add(h.requestPath);
+      }
     },
     // Outermost first: logging sees the final (mapped) code of everything inside, including the app's interceptors.
     interceptors: [
@@ -120,6 +125,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     logger,
     shutdown: shutdown.signal,
     rpc: rpcHandler as RequestHandler,
+    servedPaths,
   });
   const listener = await listen({
     host: opts.host,

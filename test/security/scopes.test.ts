@@ -1,8 +1,11 @@
 import { readdirSync } from "node:fs";
-import type { DescService } from "@bufbuild/protobuf";
+import { create, createFileRegistry, type DescService } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema, file_google_protobuf_empty } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { PROCEDURES, SCOPED_SERVICES } from "../../src/auth/scopes.js";
 import { IBRPC_SERVICES } from "../../src/services/catalog.js";
+import { startTestServer } from "../server/helpers.js";
+import { connectCall } from "./harness.js";
 
 /** Every service of every generated file of ibrpc.v1, found by reading gen/ rather than trusting a list. */
 async function generatedServices(): Promise<DescService[]> {
@@ -61,5 +64,38 @@ describe("the scope table", () => {
   it("marks streaming RPCs as such (they count against the stream cap, not the unary rate)", () => {
     expect(PROCEDURES.get("/ibrpc.v1.MarketDataService/ReqMktData")?.streaming).toBe(true);
     expect(PROCEDURES.get("/ibrpc.v1.OrderService/PlaceOrder")?.streaming).toBe(false);
+  });
+});
+
+describe("a served RPC missing from the scope table", () => {
+  it("is refused (PERMISSION_DENIED), never served open", async () => {
+    // A service the table does not know, as a new proto would bring one.
+    const file = create(FileDescriptorProtoSchema, {
+      name: "acme/v1/unscoped.proto",
+      package: "acme.v1",
+      syntax: "proto3",
+      dependency: ["google/protobuf/empty.proto"],
+      service: [
+        {
+          name: "Unscoped",
+          method: [{ name: "Ping", inputType: ".google.protobuf.Empty", outputType: ".google.protobuf.Empty" }],
+        },
+      ],
+    });
+    const registry = createFileRegistry(file, (name) =>
+      name === "google/protobuf/empty.proto" ? file_google_protobuf_empty : undefined,
+    );
+    const unscoped = registry.getService("acme.v1.Unscoped");
+    if (!unscoped) throw new Error("descriptor did not build");
+    const server = await startTestServer({
+      routes: (router) => router.service(unscoped, { ping: () => ({}) } as never),
+    });
+    try {
+      const res = await connectCall(server.url, "/acme.v1.Unscoped/Ping", "{}");
+      expect(res.status).toBe(403);
+      expect(res.message).toMatch(/no declared scope/);
+    } finally {
+      await server.close(100);
+    }
   });
 });
