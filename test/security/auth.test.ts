@@ -21,7 +21,7 @@ let raw: string[];
 beforeAll(async () => {
   ({ app, lines, raw } = await startSecuredApp());
   await allReady(app);
-});
+}, 60_000);
 afterAll(() => app.close());
 
 const LIST = "/ibrpc.v1.ConnectionService/ListGateways";

@@ -35,7 +35,7 @@ beforeAll(async () => {
     );
     return res.json.status === "SERVING";
   });
-});
+}, 120_000);
 afterAll(() => app.close());
 
 interface Outcome {

@@ -12,7 +12,7 @@ let app: App;
 beforeAll(async () => {
   ({ app } = await startSecuredApp());
   await allReady(app);
-});
+}, 60_000);
 afterAll(() => app.close());
 
 /** A token that has the scope, and one that has every other scope but that one. */
