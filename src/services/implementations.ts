@@ -6,6 +6,8 @@ import { ConnectionService } from "../../gen/ibrpc/v1/connection_pb.js";
 import { ContractService } from "../../gen/ibrpc/v1/contract_pb.js";
 import { DisplayGroupService } from "../../gen/ibrpc/v1/display_group_pb.js";
 import { ExecutionService } from "../../gen/ibrpc/v1/execution_pb.js";
+import { FinancialAdvisorService } from "../../gen/ibrpc/v1/financial_advisor_pb.js";
+import { FundamentalDataService } from "../../gen/ibrpc/v1/fundamental_data_pb.js";
 import { HistoricalDataService } from "../../gen/ibrpc/v1/historical_data_pb.js";
 import { MarketDataService } from "../../gen/ibrpc/v1/market_data_pb.js";
 import { MarketDepthService } from "../../gen/ibrpc/v1/market_depth_pb.js";
@@ -17,11 +19,16 @@ import { accountService } from "./account-service.js";
 import type { ServiceDeps } from "./call-context.js";
 import { connectionService } from "./connection-service.js";
 import { contractService } from "./contract-service.js";
+import { displayGroupService } from "./display-group-service.js";
 import { executionService } from "./execution-service.js";
+import { financialAdvisorService } from "./financial-advisor-service.js";
+import { fundamentalDataService } from "./fundamental-data-service.js";
 import { historicalDataService } from "./historical-data-service.js";
 import { marketDataService } from "./market-data-service.js";
 import { marketDepthService } from "./market-depth-service.js";
+import { newsService } from "./news-service.js";
 import { orderService } from "./order-service.js";
+import { scannerService } from "./scanner-service.js";
 import { accountStreams } from "./streams/account-streams.js";
 import { displayGroupStreams } from "./streams/display-group-streams.js";
 import { watchGateways } from "./streams/gateway-watch.js";
@@ -47,9 +54,11 @@ export function serviceImplementations(deps: ServiceDeps): Map<string, AnyImpl> 
     impl(AccountService, { ...accountService(deps), ...accountStreams(deps) }),
     impl(ContractService, contractService(deps)),
     impl(HistoricalDataService, { ...historicalDataService(deps), ...historicalStreams(deps) }),
-    impl(NewsService, newsStreams(deps)),
-    impl(ScannerService, scannerStreams(deps)),
-    impl(DisplayGroupService, displayGroupStreams(deps)),
+    impl(NewsService, { ...newsService(deps), ...newsStreams(deps) }),
+    impl(ScannerService, { ...scannerService(deps), ...scannerStreams(deps) }),
+    impl(FundamentalDataService, fundamentalDataService(deps)),
+    impl(FinancialAdvisorService, financialAdvisorService(deps)),
+    impl(DisplayGroupService, { ...displayGroupService(deps), ...displayGroupStreams(deps) }),
     impl(MarketDataService, marketDataService(deps)),
     impl(MarketDepthService, marketDepthService(deps)),
     impl(AccountHistoryService, accountHistoryService(deps)),

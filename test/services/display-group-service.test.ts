@@ -1,0 +1,114 @@
+import { Code } from "@connectrpc/connect";
+import * as grpc from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  DisplayGroupService,
+  QueryDisplayGroupsRequestSchema,
+  QueryDisplayGroupsResponseSchema,
+} from "../../gen/ibrpc/v1/display_group_pb.js";
+import type { App } from "../../src/app.js";
+import { DISPLAY_GROUP_IDS } from "../../src/sim/reference/display-groups.js";
+import { clientFor, postJson, transports } from "../e2e/app-harness.js";
+import { grpcJsUnary } from "../server/helpers.js";
+import { withTimeout } from "../support/wait.js";
+import { failure, getJson, postOk, startReferenceApp } from "./reference-data-calls.js";
+
+/**
+ * DisplayGroupService's unary RPCs against `npm start`'s simulator (which, like TWS, has seven groups): the list, and
+ * UpdateDisplayGroup both with no subscription to the group (ibrpc opens one for the call) and while a
+ * SubscribeToGroupEvents stream holds one (the update goes through it and the stream sees it).
+ */
+
+const GROUPS = "ibrpc.v1.DisplayGroupService";
+
+let app: App;
+let url: string;
+
+beforeAll(async () => {
+  app = await startReferenceApp();
+  url = app.server.url;
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+});
+
+/** Opens SubscribeToGroupEvents(groupId) and hands out its contract infos one at a time. */
+function watchGroup(groupId: number) {
+  const abort = new AbortController();
+  const stream = clientFor(DisplayGroupService, transports(url).grpc)
+    .subscribeToGroupEvents({ groupId }, { signal: abort.signal })
+    [Symbol.asyncIterator]();
+  return {
+    async next(what: string): Promise<string> {
+      const { value, done } = await withTimeout(stream.next(), what);
+      if (done || value.event.case !== "displayGroupUpdated") throw new Error(`no group event: ${what}`);
+      return value.event.value.contractInfo;
+    },
+    close: () => abort.abort(),
+  };
+}
+
+describe("DisplayGroupService against the built-in simulator", () => {
+  it("QueryDisplayGroups (@grpc/grpc-js, Connect JSON POST and GET) lists the groups", async () => {
+    const client = new grpc.Client(url.replace("http://", ""), grpc.credentials.createInsecure());
+    try {
+      const res = await grpcJsUnary(
+        client,
+        `/${GROUPS}/QueryDisplayGroups`,
+        QueryDisplayGroupsRequestSchema,
+        QueryDisplayGroupsResponseSchema,
+        {},
+      );
+      expect(res.groups).toEqual([...DISPLAY_GROUP_IDS]);
+    } finally {
+      client.close();
+    }
+    expect((await postOk(url, `${GROUPS}/QueryDisplayGroups`, {})).groups).toEqual([...DISPLAY_GROUP_IDS]);
+    const get = await getJson(url, `${GROUPS}/QueryDisplayGroups`, {});
+    expect(get.status).toBe(200);
+    expect(get.json.groups).toEqual([...DISPLAY_GROUP_IDS]);
+  });
+
+  it("UpdateDisplayGroup with nobody subscribed to the group: the group shows the contract afterwards", async () => {
+    expect(await postOk(url, `${GROUPS}/UpdateDisplayGroup`, { groupId: 3, contractInfo: "265598@SMART" })).toEqual({});
+    const watch = watchGroup(3);
+    try {
+      expect(await watch.next("group 3's current contract")).toBe("265598@SMART");
+    } finally {
+      watch.close();
+    }
+  });
+
+  it("UpdateDisplayGroup while a SubscribeToGroupEvents stream holds the group: the stream sees each update", async () => {
+    const watch = watchGroup(4);
+    try {
+      expect(await watch.next("group 4's current contract")).toBe("none");
+      const client = clientFor(DisplayGroupService, transports(url).connectJson);
+      await client.updateDisplayGroup({ groupId: 4, contractInfo: "272093@SMART" });
+      expect(await watch.next("the first update")).toBe("272093@SMART");
+      await client.updateDisplayGroup({ groupId: 4, contractInfo: "none" });
+      expect(await watch.next("the second update")).toBe("none");
+    } finally {
+      watch.close();
+    }
+  });
+
+  it("refusals: an unknown group (IB 321), malformed contract info and group 0 (before IB)", async () => {
+    const client = clientFor(DisplayGroupService, transports(url).grpc);
+    const unknown = await failure(
+      client.updateDisplayGroup({ groupId: 99, contractInfo: "265598@SMART" }),
+      Code.InvalidArgument,
+    );
+    expect(unknown.ibCode).toBe("321");
+    const malformed = await postJson(
+      url,
+      `/${GROUPS}/UpdateDisplayGroup`,
+      JSON.stringify({ groupId: 2, contractInfo: "AAPL" }),
+    );
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.code).toBe("invalid_argument");
+    await failure(client.updateDisplayGroup({ groupId: 0, contractInfo: "265598@SMART" }), Code.InvalidArgument);
+    await failure(client.updateDisplayGroup({ groupId: 2 }), Code.InvalidArgument);
+  });
+});
