@@ -99,7 +99,7 @@ export class AccountHistory extends EventEmitter<HistoryEvents> {
     if (this.closed) return;
     this.repo = new SnapshotRepository(store);
     this.writer.wake();
-    const feed = new SnapshotFeed(store, this.opts.logger);
+    const feed = new SnapshotFeed(store, this.opts.logger, () => this.listenerCount("snapshot") > 0);
     feed.on("snapshot", (s) => this.emit("snapshot", s));
     feed.on("gap", (since) => this.emit("gap", since));
     this.feed = feed;

@@ -32,9 +32,14 @@ export class SnapshotFeed extends EventEmitter<FeedEvents> {
     if (since) this.emit("gap", since);
   };
 
+  /**
+   * @param wanted whether anyone watches right now: an announcement nobody watches is not read back (every instance
+   *   hears every snapshot; reading each one back for nobody would double the database's work).
+   */
   constructor(
     private readonly store: Store,
     logger: Logger,
+    private readonly wanted: () => boolean = () => this.listenerCount("snapshot") > 0,
   ) {
     super();
     this.setMaxListeners(0);
@@ -66,7 +71,7 @@ export class SnapshotFeed extends EventEmitter<FeedEvents> {
     }
     // One at a time, in announcement order: watchers see snapshots in the order they were committed.
     this.chain = this.chain.then(async () => {
-      if (this.listenerCount("snapshot") === 0) return;
+      if (!this.wanted()) return;
       try {
         const snapshot = await this.repo.at(account, us);
         if (snapshot) this.emit("snapshot", snapshot);
