@@ -223,6 +223,13 @@ describe("orders follow the session in real-calendar mode", () => {
     }
   }
 
+  /** orderStatus [3, orderId, status, ...]: the distinct statuses in order. */
+  const statuses = (c: RawClient, orderId: number) =>
+    c.frames
+      .filter((f) => f[0] === "3" && f[1] === String(orderId))
+      .map((f) => f[2])
+      .filter((status, index, all) => index === 0 || all[index - 1] !== status);
+
   const filled = (c: RawClient, orderId: number) =>
     c.frames.some((f) => f[0] === "3" && f[1] === String(orderId) && f[2] === "Filled");
 
@@ -232,12 +239,15 @@ describe("orders follow the session in real-calendar mode", () => {
     c.send(placeOrder(193, 1, AAPL, { action: "BUY", totalQuantity: 10, orderType: "MKT", account: ACCOUNT }));
     await settle(c, clock, 10_000);
     expect(filled(c, 1)).toBe(false);
+    // TWS holds it PreSubmitted until the market opens.
+    expect(statuses(c, 1).at(-1)).toBe("PreSubmitted");
     // Monday 1 December 09:29:50 New York: still closed for a market order; filled right after 09:30.
     clock.advance(Date.UTC(2025, 11, 1, 14, 29, 50) - clock.now());
     await settle(c, clock, 5000);
     expect(filled(c, 1)).toBe(false);
     await settle(c, clock, 10_000);
     expect(filled(c, 1)).toBe(true);
+    expect(statuses(c, 1).slice(-2)).toEqual(["Submitted", "Filled"]);
     const execution = c.frames.find((f) => f[0] === "11");
     expect(execution?.[15]).toMatch(/^20251201 14:30:\d\d/); // [11, reqId, orderId, contract x 11, execId, time...]
   });
@@ -259,6 +269,7 @@ describe("orders follow the session in real-calendar mode", () => {
     await settle(c, clock, 5000);
     expect(filled(c, 1)).toBe(true);
     expect(filled(c, 2)).toBe(false);
+    expect(statuses(c, 2).at(-1)).toBe("PreSubmitted");
   });
 
   it("fills at any hour when always open, the programmatic default", async () => {

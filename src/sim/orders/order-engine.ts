@@ -63,6 +63,11 @@ export class OrderEngine {
   private nextPermId: number;
   private executionCount = 0;
   private stopMatching: CancelTimer | undefined;
+  /**
+   * Orders TWS holds PreSubmitted until their market opens (real-calendar mode): a market order outside regular
+   * hours, any order outside the session. They become Submitted, and start trading, when it opens.
+   */
+  private readonly waitingForOpen = new Set<SimOrder>();
 
   constructor(private readonly sim: SimulatorContext) {
     // Seeded, so two simulators (multi-gateway tests) do not hand out the same permIds.
@@ -290,9 +295,20 @@ export class OrderEngine {
   }
 
   private startWorking(order: SimOrder): void {
+    if (!this.mayTradeNow(order, this.sim.clock.now())) {
+      this.waitingForOpen.add(order);
+      this.watchMarket();
+      return;
+    }
+    this.waitingForOpen.delete(order);
     this.setStatus(order, "Submitted");
     this.match(order, this.sim.clock.now());
     this.watchMarket();
+  }
+
+  private mayTradeNow(order: SimOrder, now: number): boolean {
+    const { schedule } = order.instrument.details;
+    return this.sim.marketHours.mayTrade(schedule, now, order.orderType, order.request.outsideRth === true);
   }
 
   /** One timer for all working orders, running only while there are some. */
@@ -300,6 +316,10 @@ export class OrderEngine {
     if (this.stopMatching || !this.hasWorkingOrders()) return;
     this.stopMatching = this.sim.clock.every(STEP_MS, () => {
       const now = this.sim.clock.now();
+      for (const order of [...this.waitingForOpen]) {
+        if (isDone(order) || order.status !== "PreSubmitted") this.waitingForOpen.delete(order);
+        else if (this.mayTradeNow(order, now)) this.startWorking(order);
+      }
       for (const order of [...this.orders.values()]) {
         if (isWorking(order)) this.match(order, now);
       }
@@ -311,6 +331,7 @@ export class OrderEngine {
   }
 
   private hasWorkingOrders(): boolean {
+    if (this.waitingForOpen.size > 0) return true;
     for (const order of this.orders.values()) if (isWorking(order)) return true;
     return false;
   }
@@ -318,10 +339,9 @@ export class OrderEngine {
   private match(order: SimOrder, now: number): void {
     const { market } = this.sim.world;
     const conId = order.instrument.contract.conId;
-    // Outside the session (real-calendar mode only) the order keeps working and trades once its market opens: market
-    // orders at the regular open, outsideRth limit and stop orders already in the extended session.
-    const { schedule } = order.instrument.details;
-    if (!this.sim.marketHours.mayTrade(schedule, now, order.orderType, order.request.outsideRth === true)) return;
+    // A working order whose session ended (real-calendar mode only) stays Submitted and trades again when it reopens:
+    // market orders in regular hours, outsideRth limit and stop orders also in the extended session.
+    if (!this.mayTradeNow(order, now)) return;
     if (!isActive(order)) {
       if (!stopTriggers(order, market.price(conId, now))) return;
       order.triggered = true;
