@@ -148,9 +148,6 @@ describe("bad input never hurts the service or its IB connection", () => {
     expect(unknown.status).toBe(404);
     expect(unknown.json.code).toBe("unimplemented");
     expect(unknown.json.message).toBe("ibrpc.v1.ConnectionService.ReqNothing does not exist");
-    const notYet = await postJson(app.server.url, "/ibrpc.v1.AccountService/ReqPositions", "{}");
-    expect(notYet.json.code).toBe("unimplemented");
-    expect(notYet.json.message).toMatch(/not implemented/);
     const client = clientFor(ConnectionService, transports(app.server.url).grpc);
     const err = await client.reqIds({ numIds: -5 }).catch((e: unknown) => ConnectError.from(e));
     expect(err).toBeInstanceOf(ConnectError);
