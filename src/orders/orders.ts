@@ -1,7 +1,6 @@
-import type { Kysely } from "kysely";
 import type { GatewayConnection } from "../gateway/gateway-connection.js";
 import type { GatewayPool } from "../gateway/gateway-pool.js";
-import type { Database } from "../store/index.js";
+import type { Store } from "../store/index.js";
 import type { AuditLog } from "./audit-log.js";
 import { IdempotencyStore } from "./idempotency-store.js";
 import { OrderDesk } from "./order-desk.js";
@@ -9,8 +8,8 @@ import { OrderPlacer } from "./order-placer.js";
 
 export interface OrdersOptions {
   pool: GatewayPool;
-  /** The database (resolves once the store is open; PlaceOrder answers UNAVAILABLE until then). */
-  database: () => Promise<Kysely<Database>>;
+  /** The store (resolves once it is open; PlaceOrder answers UNAVAILABLE until then). */
+  store: () => Promise<Pick<Store, "db" | "engine">>;
   audit: AuditLog;
   /** See OrderPlacerOptions. */
   ackTimeoutMs?: number;
@@ -47,7 +46,8 @@ export class Orders {
    */
   placer(): Promise<OrderPlacer> {
     this.placerReady ??= (async () => {
-      const store = new IdempotencyStore(await this.opts.database());
+      const opened = await this.opts.store();
+      const store = new IdempotencyStore(opened.db);
       for (const desk of this.desks.values()) {
         const max = await store.maxOrderId(desk.name);
         if (max !== undefined) desk.allocator.saw(max);
@@ -57,7 +57,8 @@ export class Orders {
         store,
         audit: this.opts.audit,
         ackTimeoutMs: this.opts.ackTimeoutMs,
-        foreignLeaseMs: this.opts.foreignLeaseMs,
+        // Embedded PGlite is one process per DATA_DIR (a lock file): another owner's pending key is a dead process's.
+        foreignLeaseMs: opened.engine === "pglite" ? 0 : this.opts.foreignLeaseMs,
       });
     })();
     // A failed open is retried by the next call, not remembered forever.

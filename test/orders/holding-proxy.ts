@@ -9,6 +9,8 @@ import { FrameReader } from "../../src/sim/index.js";
 export class HoldingProxy {
   private server: Server | undefined;
   private armed = false;
+  /** Armed to swallow: the placeOrder itself never reaches the gateway (ibrpc wrote it, IB never got it). */
+  private swallow = false;
   private readonly sockets = new Set<Socket>();
   private placed: ((orderId: number) => void) | undefined;
   private answered: (() => void) | undefined;
@@ -26,9 +28,13 @@ export class HoldingProxy {
     return (server.address() as { port: number }).port;
   }
 
-  /** From now on, the gateway's answers stop after the next placeOrder. */
-  arm(): void {
+  /**
+   * From now on, the gateway's answers stop after the next placeOrder; with `swallow`, that placeOrder is not even
+   * passed on.
+   */
+  arm(opts: { swallow?: boolean } = {}): void {
     this.armed = true;
+    this.swallow = opts.swallow ?? false;
     this.placeOrderSeen = new Promise((resolve) => {
       this.placed = resolve;
     });
@@ -51,12 +57,14 @@ export class HoldingProxy {
     const gateway = connect(this.upstream.port, this.upstream.host);
     this.sockets.add(client).add(gateway);
     let holding = false;
+    let swallowing = false;
     const reader = new FrameReader(
       {
         onFrame: (fields) => {
           // placeOrder is message 3; from server version 145 on its next field is the order id.
           if (this.armed && fields[0] === "3") {
             holding = true;
+            swallowing = this.swallow;
             this.placed?.(Number(fields[1]));
           }
         },
@@ -66,7 +74,8 @@ export class HoldingProxy {
     );
     client.on("data", (chunk: Buffer) => {
       reader.push(chunk);
-      gateway.write(chunk);
+      // ibrpc writes one message per pacer slot, so the chunk holding placeOrder holds nothing else of note.
+      if (!swallowing) gateway.write(chunk);
     });
     gateway.on("data", (chunk: Buffer) => {
       if (!holding) client.write(chunk);
