@@ -77,7 +77,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   }
   const orders = new Orders({
     pool,
-    database: () => history.store.ready.then((store) => store.db),
+    store: () => history.store.ready,
     audit: openAuditLog(config.dataDir),
   });
   const shutdown = new AbortController();
