@@ -8,6 +8,7 @@ import {
   ReqHistoricalNewsResponseSchema,
 } from "../../gen/ibrpc/v1/news_pb.js";
 import type { App } from "../../src/app.js";
+import type { Simulator } from "../../src/sim/index.js";
 import { NEWS_PROVIDERS } from "../../src/sim/reference/news.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
@@ -23,10 +24,12 @@ const NEWS = "ibrpc.v1.NewsService";
 const WEEK_MS = 7 * 24 * 3_600_000;
 
 let app: App;
+let sim: Simulator;
 let url: string;
 
 beforeAll(async () => {
   app = await startReferenceApp();
+  sim = app.simulators[0] as Simulator;
   url = app.server.url;
 }, 60_000);
 
@@ -175,5 +178,31 @@ describe("NewsService against the built-in simulator", () => {
       Code.InvalidArgument,
     );
     expect(bad.ibCode).toBe("321");
+  });
+
+  it("a historicalNewsEnd that never comes is DEADLINE_EXCEEDED saying what was gathered", async () => {
+    sim.control.withholdEnd("historicalNewsEnd", "forever");
+    try {
+      // The server's deadline (connect-timeout-ms) ends the call; the client waits longer to read what it says.
+      const res = await postJson(
+        url,
+        `/${NEWS}/ReqHistoricalNews`,
+        JSON.stringify({ conId: AAPL_CON_ID, providerCodes: "BRFG", totalResults: 4 }),
+        { "connect-timeout-ms": "1000" },
+      );
+      expect(res.json.code).toBe("deadline_exceeded");
+      expect(res.json.message).toMatch(
+        /reqHistoricalNews: 4 headlines gathered, no historicalNewsEnd from gateway sim/,
+      );
+    } finally {
+      sim.control.clearFaults();
+    }
+    // The gateway is fine afterwards.
+    const after = await clientFor(NewsService, transports(url).grpc).reqHistoricalNews({
+      conId: AAPL_CON_ID,
+      providerCodes: "BRFG",
+      totalResults: 4,
+    });
+    expect(after.historicalNews).toHaveLength(4);
   });
 });

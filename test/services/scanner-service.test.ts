@@ -8,7 +8,7 @@ import {
 import type { App } from "../../src/app.js";
 import { scannerParametersXml } from "../../src/sim/reference/scanner-parameters.js";
 import { clientFor, transports } from "../e2e/app-harness.js";
-import { grpcJsUnary } from "../server/helpers.js";
+import { buf, grpcJsUnary } from "../server/helpers.js";
 import { getJson, postOk, startReferenceApp } from "./reference-data-calls.js";
 
 /** ScannerService.ReqScannerParameters against `npm start`'s simulator: IB's XML, whole, over every protocol. */
@@ -58,5 +58,16 @@ describe("ScannerService.ReqScannerParameters against the built-in simulator", (
     const client = clientFor(ScannerService, transports(url).grpc);
     const answers = await Promise.all(Array.from({ length: 8 }, () => client.reqScannerParameters({})));
     for (const answer of answers) expect(answer.xml).toBe(scannerParametersXml());
+  });
+
+  it("answers buf curl through server reflection, as the README shows", async () => {
+    const out = await buf([
+      "curl",
+      "--protocol",
+      "grpc",
+      "--http2-prior-knowledge",
+      `${url}/${SCANNER}/ReqScannerParameters`,
+    ]);
+    expect((JSON.parse(out) as { xml: string }).xml).toBe(scannerParametersXml());
   });
 });
