@@ -10,8 +10,9 @@ import type { App } from "../../src/app.js";
 import { DISPLAY_GROUP_IDS } from "../../src/sim/reference/display-groups.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
+import { connectGet, startServiceApp } from "../support/service-app.js";
 import { withTimeout } from "../support/wait.js";
-import { failure, getJson, postOk, startReferenceApp } from "./reference-data-calls.js";
+import { failure, postOk } from "./reference-data-calls.js";
 
 /**
  * DisplayGroupService's unary RPCs against `npm start`'s simulator (which, like TWS, has seven groups): the list, and
@@ -25,7 +26,7 @@ let app: App;
 let url: string;
 
 beforeAll(async () => {
-  app = await startReferenceApp();
+  app = await startServiceApp();
   url = app.server.url;
 }, 60_000);
 
@@ -65,7 +66,7 @@ describe("DisplayGroupService against the built-in simulator", () => {
       client.close();
     }
     expect((await postOk(url, `${GROUPS}/QueryDisplayGroups`, {})).groups).toEqual([...DISPLAY_GROUP_IDS]);
-    const get = await getJson(url, `${GROUPS}/QueryDisplayGroups`, {});
+    const get = await connectGet(url, `${GROUPS}/QueryDisplayGroups`, {});
     expect(get.status).toBe(200);
     expect(get.json.groups).toEqual([...DISPLAY_GROUP_IDS]);
   });

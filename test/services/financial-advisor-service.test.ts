@@ -12,7 +12,8 @@ import { Simulator } from "../../src/sim/index.js";
 import { FaConfiguration, FaDataType } from "../../src/sim/reference/fa.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
-import { failure, getJson, postOk, startReferenceApp } from "./reference-data-calls.js";
+import { connectGet, startServiceApp } from "../support/service-app.js";
+import { failure, postOk } from "./reference-data-calls.js";
 
 /**
  * FinancialAdvisorService against `npm start`'s simulator, whose login is an advisor's (three accounts): IB's FA XML
@@ -26,7 +27,7 @@ let sim: Simulator;
 let url: string;
 
 beforeAll(async () => {
-  app = await startReferenceApp();
+  app = await startServiceApp();
   sim = app.simulators[0] as Simulator;
   url = app.server.url;
 }, 60_000);
@@ -58,7 +59,7 @@ describe("FinancialAdvisorService against the built-in simulator", () => {
   it("RequestFA over Connect JSON, POST and GET: the aliases XML; concurrent types each get their own", async () => {
     const post = await postOk(url, `${FA}/RequestFA`, { faDataType: FaDataType.ALIASES });
     expect(post.xml).toBe(initialDocument(FaDataType.ALIASES));
-    const get = await getJson(url, `${FA}/RequestFA`, { faDataType: FaDataType.ALIASES });
+    const get = await connectGet(url, `${FA}/RequestFA`, { faDataType: FaDataType.ALIASES });
     expect(get.status).toBe(200);
     expect(get.json).toEqual(post);
     const client = clientFor(FinancialAdvisorService, transports(url).grpc);
@@ -117,7 +118,7 @@ describe("FinancialAdvisorService on a login that is not an advisor's", () => {
   beforeAll(async () => {
     single = new Simulator({ port: 0, accounts: 1, logger: pino({ level: "silent" }) });
     const { host, port } = await single.start();
-    singleApp = await startReferenceApp({ IB_GW: `${host}:${port}` });
+    singleApp = await startServiceApp({ IB_GW: `${host}:${port}` });
   }, 60_000);
 
   afterAll(async () => {

@@ -11,7 +11,8 @@ import type { Simulator } from "../../src/sim/index.js";
 import { wshMetaDataJson } from "../../src/sim/reference/wsh.js";
 import { clientFor, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
-import { failure, getJson, postOk, startReferenceApp } from "./reference-data-calls.js";
+import { connectGet, startServiceApp } from "../support/service-app.js";
+import { failure, postOk } from "./reference-data-calls.js";
 
 /**
  * FundamentalDataService against `npm start`'s simulator: Refinitiv-style XML reports of a stock, WSH meta data and
@@ -27,7 +28,7 @@ let sim: Simulator;
 let url: string;
 
 beforeAll(async () => {
-  app = await startReferenceApp();
+  app = await startServiceApp();
   sim = app.simulators[0] as Simulator;
   url = app.server.url;
 }, 60_000);
@@ -71,7 +72,7 @@ describe("FundamentalDataService against the built-in simulator", () => {
     });
     expect(summary.data).toContain("<FinancialSummary>");
     expect(summary.data).toContain("<EPSs>");
-    const get = await getJson(url, `${FUNDAMENTALS}/ReqFundamentalData`, {
+    const get = await connectGet(url, `${FUNDAMENTALS}/ReqFundamentalData`, {
       contract: { conId: AAPL_CON_ID, exchange: "SMART" },
       reportType: "RESC",
     });
@@ -107,7 +108,7 @@ describe("FundamentalDataService against the built-in simulator", () => {
     const client = clientFor(FundamentalDataService, transports(url).grpc);
     const res = await client.reqWshMetaData({});
     expect(JSON.parse(res.dataJson)).toEqual(JSON.parse(wshMetaDataJson()));
-    const get = await getJson(url, `${FUNDAMENTALS}/ReqWshMetaData`, {});
+    const get = await connectGet(url, `${FUNDAMENTALS}/ReqWshMetaData`, {});
     expect(get.status).toBe(200);
     expect(get.json.dataJson).toBe(res.dataJson);
   });
@@ -126,7 +127,7 @@ describe("FundamentalDataService against the built-in simulator", () => {
     const sorted = events.map((e) => e.index_date);
     expect([...sorted].sort()).toEqual(sorted);
 
-    const byFilter = await getJson(url, `${FUNDAMENTALS}/ReqWshEventData`, {
+    const byFilter = await connectGet(url, `${FUNDAMENTALS}/ReqWshEventData`, {
       wshEventData: { filter: JSON.stringify({ watchlist: [String(AAPL_CON_ID)], wshe_ed: "true" }) },
     });
     expect(byFilter.status).toBe(200);

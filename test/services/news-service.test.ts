@@ -12,7 +12,8 @@ import type { Simulator } from "../../src/sim/index.js";
 import { NEWS_PROVIDERS } from "../../src/sim/reference/news.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
-import { failure, getJson, postOk, startReferenceApp } from "./reference-data-calls.js";
+import { connectGet, startServiceApp } from "../support/service-app.js";
+import { failure, postOk } from "./reference-data-calls.js";
 
 /**
  * NewsService's unary RPCs as a new user meets them: `npm start` (the built-in simulator), then gRPC and plain Connect
@@ -28,7 +29,7 @@ let sim: Simulator;
 let url: string;
 
 beforeAll(async () => {
-  app = await startReferenceApp();
+  app = await startServiceApp();
   sim = app.simulators[0] as Simulator;
   url = app.server.url;
 }, 60_000);
@@ -45,7 +46,7 @@ describe("NewsService against the built-in simulator", () => {
       expected,
     );
     expect((await postOk(url, `${NEWS}/ReqNewsProviders`, {})).newsProviders).toEqual(expected);
-    const get = await getJson(url, `${NEWS}/ReqNewsProviders`, {});
+    const get = await connectGet(url, `${NEWS}/ReqNewsProviders`, {});
     expect(get.status).toBe(200);
     expect(get.json.newsProviders).toEqual(expected);
   });
@@ -107,7 +108,7 @@ describe("NewsService against the built-in simulator", () => {
       expect(Date.parse(h.time)).toBeGreaterThanOrEqual(Math.floor(start.getTime() / 1000) * 1000);
       expect(Date.parse(h.time)).toBeLessThanOrEqual(end.getTime());
     }
-    const get = await getJson(url, `${NEWS}/ReqHistoricalNews`, body);
+    const get = await connectGet(url, `${NEWS}/ReqHistoricalNews`, body);
     expect(get.status).toBe(200);
     expect(get.json.historicalNews).toEqual(headlines);
 
@@ -120,7 +121,7 @@ describe("NewsService against the built-in simulator", () => {
     // Plain text (type 0) whose first paragraph is the story's headline.
     expect(article.articleType ?? 0).toBe(0);
     expect(String(article.articleText).split("\n\n")[0]).toBe(first.headline);
-    const viaGet = await getJson(url, `${NEWS}/ReqNewsArticle`, {
+    const viaGet = await connectGet(url, `${NEWS}/ReqNewsArticle`, {
       providerCode: first.providerCode,
       articleId: first.articleId,
     });

@@ -9,7 +9,8 @@ import type { App } from "../../src/app.js";
 import { scannerParametersXml } from "../../src/sim/reference/scanner-parameters.js";
 import { clientFor, transports } from "../e2e/app-harness.js";
 import { buf, grpcJsUnary } from "../server/helpers.js";
-import { getJson, postOk, startReferenceApp } from "./reference-data-calls.js";
+import { connectGet, startServiceApp } from "../support/service-app.js";
+import { postOk } from "./reference-data-calls.js";
 
 /** ScannerService.ReqScannerParameters against `npm start`'s simulator: IB's XML, whole, over every protocol. */
 
@@ -19,7 +20,7 @@ let app: App;
 let url: string;
 
 beforeAll(async () => {
-  app = await startReferenceApp();
+  app = await startServiceApp();
   url = app.server.url;
 }, 60_000);
 
@@ -49,7 +50,7 @@ describe("ScannerService.ReqScannerParameters against the built-in simulator", (
   it("answers over Connect JSON, POST and GET", async () => {
     const post = await postOk(url, `${SCANNER}/ReqScannerParameters`, {});
     expect(post.xml).toBe(scannerParametersXml());
-    const get = await getJson(url, `${SCANNER}/ReqScannerParameters`, {});
+    const get = await connectGet(url, `${SCANNER}/ReqScannerParameters`, {});
     expect(get.status).toBe(200);
     expect(get.json.xml).toBe(post.xml);
   });
