@@ -69,6 +69,34 @@ describe("the embedded store as a process", () => {
   }, 120_000);
 });
 
+describe("ibrpc migrate", () => {
+  it.each(ENGINES)(
+    "applies the migrations on %s and exits 0, twice in a row",
+    async (engine) => {
+      const tdb = await createTestDatabase(engine);
+      cleanups.push(() => tdb.drop());
+      const env = { DATA_DIR: tdb.dataDir, ...(tdb.dbUrl ? { DB_URL: tdb.dbUrl } : {}) };
+      for (let run = 0; run < 2; run++) {
+        const child = spawn(process.execPath, [MAIN, "migrate"], {
+          env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "";
+        child.stdout?.on("data", (d) => (out += d));
+        child.stderr?.on("data", (d) => (out += d));
+        const code = await withTimeout(
+          new Promise<number | null>((resolve) => child.on("exit", resolve)),
+          "ibrpc migrate to exit",
+          60_000,
+        );
+        expect(code).toBe(0);
+        expect(out).toMatch(/^ibrpc migrate: .* is at version \d+ \(0*1_account_history/);
+      }
+    },
+    120_000,
+  );
+});
+
 if (ENGINES.includes("postgres")) {
   describe("two ibrpc instances on one PostgreSQL", () => {
     it("elect one snapshot leader, share new snapshots through NOTIFY, and replace a killed leader within 5 s without duplicates", async () => {
