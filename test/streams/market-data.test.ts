@@ -135,6 +135,48 @@ describe("MarketDataService.ReqMktData", () => {
   });
 });
 
+describe("Connect streaming JSON with plain fetch (as curl sends it)", () => {
+  /** Connect's envelope: a flag byte, a big-endian length, the message. */
+  const envelope = (json: string) => {
+    const body = Buffer.from(json);
+    const head = Buffer.alloc(5);
+    head.writeUInt32BE(body.length, 1);
+    return Buffer.concat([head, body]);
+  };
+  const messages = (bytes: Buffer) => {
+    const out: Array<{ flags: number; json: Record<string, unknown> }> = [];
+    for (let at = 0; at + 5 <= bytes.length; ) {
+      const length = bytes.readUInt32BE(at + 1);
+      out.push({ flags: bytes[at] as number, json: JSON.parse(bytes.subarray(at + 5, at + 5 + length).toString()) });
+      at += 5 + length;
+    }
+    return out;
+  };
+
+  it("a snapshot of AAPL streams bid, ask and last, then TickSnapshotEnd and the end of the stream", async () => {
+    const res = await fetch(`${bench.baseUrl}/ibrpc.v1.MarketDataService/ReqMktData`, {
+      method: "POST",
+      headers: { "content-type": "application/connect+json" },
+      body: envelope(
+        JSON.stringify({
+          contract: { symbol: "AAPL", secType: "STK", exchange: "SMART", currency: "USD" },
+          snapshot: true,
+        }),
+      ),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(res.status).toBe(200);
+    const all = messages(Buffer.from(await res.arrayBuffer()));
+    const prices = all.flatMap((m) => {
+      const tick = m.json.tickPrice as { tickType?: number; price?: number } | undefined;
+      return tick?.price !== undefined ? [tick.tickType] : [];
+    });
+    expect(prices).toEqual(expect.arrayContaining([1, 2, 4]));
+    expect(all.at(-2)?.json).toEqual({ tickSnapshotEnd: {} });
+    expect(all.at(-1)).toEqual({ flags: 2, json: {} });
+  });
+});
+
 describe("MarketDataService.ReqTickByTickData and ReqRealTimeBars", () => {
   it("streams tick-by-tick trades and 5-second bars", async () => {
     const client = createClient(MarketDataService, bench.grpc);
