@@ -1,5 +1,4 @@
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { createPgConfig } from "@electric-sql/pglite/node-postgres";
 import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
 import pg from "pg";
@@ -8,6 +7,7 @@ import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
 import type { Database } from "./database.js";
 import { migrate } from "./migrator.js";
 import { PgSession } from "./pg-session.js";
+import { PGliteProxy } from "./pglite-proxy.js";
 import { PgliteSession } from "./pglite-session.js";
 import type { StoreSession } from "./session.js";
 
@@ -89,10 +89,19 @@ async function openPglite(opts: OpenStoreOptions): Promise<Store> {
   // A lock handed in stays its owner's (the app retries opening under it); one taken here goes with the store.
   const ownLock = opts.dataDirLock ? undefined : lockDataDir(opts.dataDir);
   try {
-    const pglite = new PGlite(path.join(opts.dataDir, PGLITE_SUBDIR));
-    await pglite.waitReady;
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool(createPgConfig(pglite)) }) });
-    return makeStore("pglite", db, new PgliteSession(pglite), async () => {
+    // In a worker thread: PGlite's start (initdb: seconds), migrations and queries run synchronously (WebAssembly)
+    // and would stall ibrpc's event loop, and with it every IB call (bench/store/store-open.ts).
+    const pglite = new PGliteProxy(path.join(opts.dataDir, PGLITE_SUBDIR));
+    try {
+      await pglite.waitReady;
+    } catch (err) {
+      await pglite.close();
+      throw err;
+    }
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool(createPgConfig(pglite.asPGlite())) }),
+    });
+    return makeStore("pglite", db, new PgliteSession(pglite.asPGlite()), async () => {
       await pglite.close();
       ownLock?.release();
     });
