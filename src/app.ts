@@ -84,6 +84,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const deps: ServiceDeps = {
     pool,
     requestTimeoutMs: config.requestTimeoutMs,
+    ibLimits: config.ibLimits,
     shutdown: shutdown.signal,
     history: history.history,
     orders,

@@ -41,6 +41,15 @@ export interface Config {
   /** CORS_ORIGINS: browser origins allowed to call (exact `scheme://host[:port]`, or `*`); empty = none. */
   corsOrigins: string[];
   limits: Limits;
+  /** IB's scarce per-login resources ibrpc's stream hub may hold per gateway (IB's defaults; raise with IB's quota). */
+  ibLimits: IbLimits;
+}
+
+/** IB_MKT_LINES, IB_DEPTH_BOOKS, IB_TICK_BY_TICK: past them a stream is refused with RESOURCE_EXHAUSTED at once. */
+export interface IbLimits {
+  marketDataLines: number;
+  depth: number;
+  tickByTick: number;
 }
 
 /** What one client may cost the process (see README "Running in production"). */
@@ -116,6 +125,11 @@ export function loadConfig(env: Env = process.env): Config {
     certScopes: parseCertScopes(nonEmpty(env.MTLS_SCOPES), tls),
     corsOrigins: parseOrigins(nonEmpty(env.CORS_ORIGINS)),
     limits: readLimits(env),
+    ibLimits: {
+      marketDataLines: int(env, "IB_MKT_LINES", 100, 0, 100_000),
+      depth: int(env, "IB_DEPTH_BOOKS", 3, 0, 1_000),
+      tickByTick: int(env, "IB_TICK_BY_TICK", 3, 0, 1_000),
+    },
   };
   if (config.limits.maxDeadlineMs < config.requestTimeoutMs) {
     throw new ConfigError(

@@ -4,6 +4,7 @@ import type { GatewayConnection } from "../gateway/gateway-connection.js";
 import { GATEWAY_HEADER, type GatewayPool } from "../gateway/gateway-pool.js";
 import type { IbEventMap, IbEventName } from "../gateway/ib-events.js";
 import type { AccountHistory } from "../history/account-history.js";
+import type { ResourceLimits } from "../hub/resource-budgets.js";
 import type { Orders } from "../orders/orders.js";
 
 /** What every service needs from the application. */
@@ -17,6 +18,8 @@ export interface ServiceDeps {
   history?: AccountHistory;
   /** Order desks, idempotent placement and the audit log (OrderService); absent: orders answer UNAVAILABLE. */
   orders?: Orders;
+  /** Budgets of IB's scarce resources for the stream hub (IB_MKT_LINES...); absent: IB's defaults. */
+  ibLimits?: Partial<ResourceLimits>;
 }
 
 /** The gateway a call without an account goes to (`ib-gateway` header, or the only gateway). */

@@ -10,7 +10,7 @@ const observer = hubMetrics();
 
 /** The hub of `gw`, made on first use with the application's shutdown signal and metrics. */
 export function hubOf(deps: ServiceDeps, gw: GatewayConnection): Hub {
-  return hubFor(gw, { shutdown: deps.shutdown, observer });
+  return hubFor(gw, { shutdown: deps.shutdown, observer, limits: deps.ibLimits });
 }
 
 /** A streaming call's messages: the feed of `spec` on `gw`'s hub, until the client cancels. */
