@@ -24,6 +24,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
  * - ibrpc_pacer_queue_depth{gateway}                         messages waiting for the 50 msg/s pacer
  * - ibrpc_pacer_wait_seconds{gateway,priority}               time a message waited in the pacer
  * - ibrpc_historical_pacer_queue_depth{gateway}              historical requests waiting for IB's pacing rules
+ * - ibrpc_historical_pacer_open{gateway}                     historical requests sent and not answered yet (IB: 50)
  * - ibrpc_historical_pacer_wait_seconds{gateway}             time a historical request waited
  * - ibrpc_historical_cache_hits_total{gateway}               historical requests served from the short cache
  * - ibrpc_hub_subscriptions{gateway,kind}                    IB subscriptions held by the stream hub
@@ -113,6 +114,12 @@ export const metrics = {
   historicalPacerQueueDepth: new Gauge({
     name: "ibrpc_historical_pacer_queue_depth",
     help: "Historical data requests waiting for IB's pacing rules",
+    labelNames: ["gateway"] as const,
+    registers,
+  }),
+  historicalPacerOpen: new Gauge({
+    name: "ibrpc_historical_pacer_open",
+    help: "Historical data requests sent to IB and not answered yet (IB allows 50 at once)",
     labelNames: ["gateway"] as const,
     registers,
   }),
