@@ -5,6 +5,7 @@ import {
   type OpenOrder,
   OpenOrderSchema,
   OrderSchema,
+  OrderStatusSchema,
   OrderWait,
   type PlaceOrderRequest,
   type PlaceOrderResponse,
@@ -160,6 +161,8 @@ export class OrderPlacer {
     try {
       const wait = request.waitFor;
       if (wait !== OrderWait.UNSPECIFIED) {
+        // A replay after a restart: the book has not heard of the order yet, and a finished one will send nothing.
+        if (desk.book.get(orderId)?.status === undefined) await this.learnFromIb(desk, orderId, orderRefTag(k), signal);
         tracked = await desk.book.waitFor(
           orderId,
           (o) => {
@@ -186,6 +189,27 @@ export class OrderPlacer {
       replayed,
     });
     return response;
+  }
+
+  /**
+   * Brings the book up to date about one order from IB's lists: the open orders (their openOrder and orderStatus
+   * reach the book as events), else the completed orders, whose final state is applied as the order's status.
+   */
+  private async learnFromIb(desk: OrderDesk, orderId: number, tag: string, signal: AbortSignal): Promise<void> {
+    const open = await desk.openOrders("all", signal);
+    if (open.openOrders.some((o) => o.orderId === orderId) || desk.book.get(orderId)?.status) return;
+    const done = (await desk.completedOrders(false, signal)).find((c) => splitOrderRef(c.order?.orderRef).tag === tag);
+    if (!done?.orderState) return;
+    desk.book.apply({
+      kind: "orderStatus",
+      orderId,
+      status: create(OrderStatusSchema, {
+        orderId,
+        status: done.orderState.status,
+        filled: done.order?.filledQuantity ?? "",
+        permId: done.order?.permId,
+      }),
+    });
   }
 
   /** The lookup, reconciliation or placement of one key; runs once per key at a time in this process. */

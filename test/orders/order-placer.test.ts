@@ -44,6 +44,16 @@ describe.each(ENGINES)("OrderPlacer against the simulator, keys on %s", (engine)
     expect(ConnectError.from(other).code).toBe(Code.AlreadyExists);
   });
 
+  it("answers a replay that waits for the fill after a restart (empty book) from IB's completed orders", async () => {
+    const fresh = new OrderDesk(desk.gateway); // what a restarted ibrpc has: a book that heard nothing yet
+    try {
+      const res = await placer.place(fresh, order({}, "fill-1", OrderWait.FILLED), caller, deadline());
+      expect(res).toMatchObject({ replayed: true, orderStatus: { status: "Filled", filled: "5" } });
+    } finally {
+      fresh.dispose();
+    }
+  });
+
   it("places one order for 20 concurrent calls and 1,000 retries of one key", async () => {
     const before = held();
     const concurrent = await Promise.all(
