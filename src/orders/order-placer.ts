@@ -108,40 +108,51 @@ export class OrderPlacer {
         ? inFlightText(k.key)
         : stillWorkingText(sent, desk.book.get(sent), OrderWait.UNSPECIFIED);
     };
-    let outcome: Outcome;
-    let joined = false;
-    const runningNow = this.running.get(slot);
-    if (runningNow) {
-      joined = true;
-      outcome = await raceSignal(runningNow, signal, inFlight);
-    } else {
-      const task = this.settle(desk, request, k, digest);
-      this.running.set(slot, task);
-      void task
-        .then((o) => o.persisted)
-        .catch(() => {})
-        .finally(() => {
-          this.running.delete(slot);
-          this.sending.delete(slot);
-        });
-      outcome = await raceSignal(task, signal, inFlight);
-    }
-
     const action = order.orderId !== undefined ? "modify" : "place";
     const audit = (outcomeText: string, extra: Partial<Parameters<AuditLog["record"]>[0]> = {}) =>
       this.opts.audit.record({
         action,
         who: caller.who,
-        gateway: outcome.gateway,
+        gateway: desk.name,
         account: order.account || undefined,
         idempotencyKey: k.key,
-        orderId: outcome.orderId,
+        orderId: this.sending.get(slot),
         outcome: outcomeText,
         ...extra,
       });
+    let outcome: Outcome;
+    let joined = false;
+    try {
+      const runningNow = this.running.get(slot);
+      if (runningNow) {
+        joined = true;
+        outcome = await raceSignal(runningNow, signal, inFlight);
+      } else {
+        const task = this.settle(desk, request, k, digest);
+        this.running.set(slot, task);
+        void task
+          .then((o) => o.persisted)
+          .catch(() => {})
+          .finally(() => {
+            this.running.delete(slot);
+            this.sending.delete(slot);
+          });
+        outcome = await raceSignal(task, signal, inFlight);
+      }
+    } catch (err) {
+      // The call ended before the placement did (its deadline), or the placement could not start (store down,
+      // gateway down, a modification of an unknown order): still one audit line.
+      const e = ConnectError.from(err);
+      audit(e.code === Code.DeadlineExceeded ? "deadline_exceeded" : "failed", {
+        code: codeName(e.code),
+        replayed: joined,
+      });
+      throw err;
+    }
 
+    const outcomeFields = { orderId: outcome.orderId, gateway: outcome.gateway };
     if (outcome.digest !== digest) {
-      audit("already_exists", { code: "already_exists" });
+      audit("already_exists", { ...outcomeFields, code: "already_exists" });
       throw new ConnectError(
         `idempotency key ${JSON.stringify(k.key)} was used for a different order (order ${outcome.orderId}); use a new key for a new order`,
         Code.AlreadyExists,
@@ -152,7 +163,7 @@ export class OrderPlacer {
       const e = outcome.error;
       const ib = e instanceof IbError ? e.ibCode : undefined;
       const code = e instanceof IbError ? e.grpcCode : e.code;
-      audit(ib !== undefined ? "rejected" : "failed", { code: codeName(code), ibCode: ib, replayed });
+      audit(ib !== undefined ? "rejected" : "failed", { ...outcomeFields, code: codeName(code), ibCode: ib, replayed });
       throw e;
     }
     const ack = outcome.response as PlaceOrderResponse;
@@ -176,6 +187,7 @@ export class OrderPlacer {
     } catch (err) {
       const e = ConnectError.from(err);
       audit(e.code === Code.DeadlineExceeded ? "deadline_exceeded" : "failed", {
+        ...outcomeFields,
         code: codeName(e.code),
         status: desk.book.get(orderId)?.status?.status,
         replayed,
@@ -184,6 +196,7 @@ export class OrderPlacer {
     }
     const response = present(ack, tracked, replayed);
     audit(replayed ? "replayed" : "placed", {
+      ...outcomeFields,
       permId: response.orderStatus?.permId?.toString() ?? response.openOrder?.order?.permId?.toString(),
       status: response.orderStatus?.status,
       replayed,
