@@ -49,15 +49,10 @@ export class Broadcast<M> {
     this.feed.streams.add(stream);
     const onAbort = () => this.leave(stream);
     signal.addEventListener("abort", onAbort, { once: true });
-    const self = this;
-    return (async function* () {
-      try {
-        yield* stream.queue.iterate(signal);
-      } finally {
-        signal.removeEventListener("abort", onAbort);
-        self.leave(stream);
-      }
-    })();
+    return stream.queue.iterate(signal, () => {
+      signal.removeEventListener("abort", onAbort);
+      this.leave(stream);
+    });
   }
 
   /** Ends every stream (with `error`, or normally) and refuses new ones. */

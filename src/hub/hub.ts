@@ -164,15 +164,10 @@ export class Hub {
     // The generator's `finally` only runs once iteration started; a call cancelled before that leaves here.
     const onAbort = () => this.leave(joined as IbFeed, stream as FeedStream<unknown>);
     signal.addEventListener("abort", onAbort, { once: true });
-    const hub = this;
-    return (async function* () {
-      try {
-        yield* stream.queue.iterate(signal);
-      } finally {
-        signal.removeEventListener("abort", onAbort);
-        hub.leave(joined as IbFeed, stream as FeedStream<unknown>);
-      }
-    })();
+    return stream.queue.iterate(signal, () => {
+      signal.removeEventListener("abort", onAbort);
+      this.leave(joined as IbFeed, stream as FeedStream<unknown>);
+    });
   }
 
   /** The feeds held now, for tests, the admin view and metrics. */

@@ -100,7 +100,11 @@ export class ConflatingQueue<T> implements AsyncIterable<T> {
     return entry;
   }
 
-  async *iterate(signal?: AbortSignal): AsyncGenerator<T> {
+  /**
+   * The stream's messages until it ends, or `signal` aborts. `onDone` runs when iteration stops, however it stops
+   * (one generator instead of a wrapper around this one: every layer costs each message a promise).
+   */
+  async *iterate(signal?: AbortSignal, onDone?: () => void): AsyncGenerator<T> {
     const onAbort = () => this.abort(signal?.reason);
     if (signal?.aborted) onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -123,6 +127,7 @@ export class ConflatingQueue<T> implements AsyncIterable<T> {
       signal?.removeEventListener("abort", onAbort);
       this.done = true;
       this.clear();
+      onDone?.();
     }
   }
 
