@@ -28,7 +28,10 @@ beforeAll(async () => {
   bench = await startStreamsBench();
 });
 afterAll(async () => {
+  // Everything ibrpc sent the simulator was a request it could read exactly.
+  const violations = bench.market.sim.violations;
   await bench.close();
+  expect(violations).toEqual([]);
 });
 afterEach(async () => {
   for (const c of cancels.splice(0)) c();

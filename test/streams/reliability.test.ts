@@ -89,6 +89,7 @@ describe("reliability", () => {
     await until("no subscription left at IB", () => b.market.feedsAtIb() === 0, 10_000);
     await until("the hub holds nothing", () => hubOf(b).status().feeds.length === 0, 10_000);
     expect(hubOf(b).status().inUse.marketDataLines).toBe(0);
+    expect(b.market.sim.violations).toEqual([]);
   }, 180_000);
 
   it("a stalled client (reads nothing) is held to one message per tick type while the others keep streaming", async () => {
