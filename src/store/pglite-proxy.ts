@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { messages, PGlite } from "@electric-sql/pglite";
 import { fromWireError, fromWireMessage, type WorkerReply, type WorkerRequest } from "./pglite-protocol.js";
+import { UnavailableBackend } from "./pglite-unavailable.js";
 
 /**
  * The embedded database (PGlite) running in a worker thread, seen from the main thread as a PGlite.
@@ -17,8 +18,9 @@ import { fromWireError, fromWireMessage, type WorkerReply, type WorkerRequest } 
  * calls `close`. Calls are forwarded in order over the worker's port and run one at a time there.
  *
  * Failures never hang: when the worker dies (a crash, an out-of-memory, `terminate`) every pending and later call
- * rejects with an error saying the database is unavailable (store-errors maps it to UNAVAILABLE), `closed` turns true
- * and `exited` resolves; a call that outlives `callDeadlineMs` is taken as a stuck database and ends the worker.
+ * fails with an error saying the database is unavailable (store-errors maps it to UNAVAILABLE): node-postgres gets
+ * it as a server's connection_failure (see UnavailableBackend), direct calls as a rejection. `closed` turns true and
+ * `exited` resolves; a call that outlives `callDeadlineMs` is taken as a stuck database and ends the worker.
  */
 export class PGliteProxy {
   /** Resolves when the database is open; rejects when it cannot be (it failed, the worker died, the deadline passed). */
@@ -35,6 +37,7 @@ export class PGliteProxy {
   /** Set once the worker cannot serve: closed by us, or dead. Every call fails with it from then on. */
   private failure: Error | undefined;
   private closing: Promise<void> | undefined;
+  private readonly unavailable = new UnavailableBackend(() => this.failure ?? new Error("unavailable"));
 
   constructor(
     dataDir: string,
@@ -108,13 +111,24 @@ export class PGliteProxy {
     message: Uint8Array,
     options: { syncToFs?: boolean; throwOnError?: boolean } = {},
   ): Promise<messages.BackendMessage[]> {
-    const { syncToFs, throwOnError } = options;
-    const wire = (await this.call({
-      op: "execProtocolStream",
-      message,
-      options: { syncToFs, throwOnError },
-    })) as unknown[];
-    return wire.map(fromWireMessage);
+    if (!this.failure) {
+      const { syncToFs, throwOnError } = options;
+      try {
+        const wire = (await this.call({
+          op: "execProtocolStream",
+          message,
+          options: { syncToFs, throwOnError },
+        })) as unknown[];
+        return wire.map(fromWireMessage);
+      } catch (err) {
+        if (!this.failure) throw err; // The database's own answer (throwOnError), not a dead worker.
+      }
+    }
+    // The worker is gone: answer as a server that cannot serve would (see UnavailableBackend for why).
+    const answer = this.unavailable.answer(message);
+    const error = answer.find((m) => m instanceof Error);
+    if (error && options.throwOnError !== false) throw error;
+    return answer;
   }
 
   /** Calls `callback` for every NOTIFY on `channel` until the returned function is called (PGlite's contract). */
