@@ -8,7 +8,7 @@ import { isStoreUnavailable } from "./store-errors.js";
 export type StoreStatus = "opening" | "ready" | "unavailable" | "failed" | "closed";
 
 export interface StoreOpenerOptions extends OpenStoreOptions {
-  /** How often a PostgreSQL store is pinged to tell `ready` from `unavailable`. @default 2000 */
+  /** How often the store is pinged to tell `ready` from `unavailable`. @default 2000 */
   pingIntervalMs?: number;
 }
 
@@ -73,7 +73,8 @@ export class StoreOpener extends EventEmitter<{ status: [StoreStatus] }> {
         );
         this.setStatus("ready");
         this.settle.resolve(store);
-        if (store.engine === "postgres") this.schedulePing(store);
+        // PostgreSQL can go away and come back; PGlite's worker thread can die (then it stays unavailable).
+        this.schedulePing(store);
       },
       (err: unknown) => {
         if (this.closed) return;
