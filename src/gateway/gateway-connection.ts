@@ -1,16 +1,18 @@
 import { EventEmitter } from "node:events";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { EventName, IBApi } from "@stoqey/ib";
+import { EventName, type IBApi } from "@stoqey/ib";
 import type { Logger } from "pino";
 import { IbMessageKind } from "../../gen/ibrpc/v1/common_pb.js";
 import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
+import { ConnectionMetrics } from "./connection-metrics.js";
 import { withDeadline } from "./deadline.js";
 import { HistoricalPacer } from "./historical-pacer.js";
 import { classifyIbCode } from "./ib-codes.js";
 import { IbError } from "./ib-error.js";
 import { IbEventBus } from "./ib-event-bus.js";
 import { decodeEvent } from "./ib-events.js";
+import { MeteredIBApi } from "./metered-ib-api.js";
 import { DEFAULT_PACING, Pacer, type PacerOptions, type Priority } from "./pacer.js";
 import { type IbEventArgs, RequestCorrelator } from "./request-correlator.js";
 
@@ -80,6 +82,38 @@ const CLIENT_ID_SPAN = 32;
 const DEFAULT_HEARTBEAT = { intervalMs: 30_000, timeoutMs: 10_000 };
 /** IBApi's own limiter is set above ours so that ours, which knows deadlines, is the one that binds. */
 const IBAPI_MAX_REQ_PER_SEC = 100;
+/** IBApi events that are not messages from IB (socket life, raw frames): not counted in ibrpc_ib_messages_in_total. */
+const NOT_IB_MESSAGES: ReadonlySet<string> = new Set([
+  EventName.connected,
+  EventName.disconnected,
+  EventName.sent,
+  EventName.received,
+]);
+/**
+ * Farm-level warnings and the notices that end them. A 2110 ("connectivity between TWS and server is broken. It will
+ * be restored automatically") is TWS's own link flapping: TWS keeps answering, so it is a warning kept as lastError
+ * until a farm reports OK again (or 1101 / 1102), not an outage of the gateway like 1100.
+ */
+const FARM_RESTORED: ReadonlyMap<number, readonly number[]> = new Map([
+  [2104, [2103, 2110]], // market data farm connection is OK
+  [2106, [2105, 2110]], // HMDS data farm connection is OK
+  [2158, [2157, 2110]], // sec-def data farm connection is OK
+  [1101, [2110]], // connectivity restored, data lost
+  [1102, [2110]], // connectivity restored, data maintained
+]);
+/**
+ * Failed connection attempts reported at warn level: the first few, then only powers of two (8, 16, 32...), the
+ * others at debug. A gateway down for a night (~6,000 attempts at the default 5 s cap) logs about 15 warnings.
+ */
+const LOUD_FAILURES = 4;
+function isReportedFailure(attempt: number): boolean {
+  return attempt <= LOUD_FAILURES || (attempt & (attempt - 1)) === 0;
+}
+function nextReportedFailure(attempt: number): number {
+  let next = attempt + 1;
+  while (!isReportedFailure(next)) next++;
+  return next;
+}
 
 /**
  * One gateway (TWS / IB Gateway) connection and its life: connect, wait for nextValidId and managedAccounts (only
@@ -104,10 +138,11 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
    * IB's historical pacing rules for this connection (historical-pacer.ts): every historical request (bars, ticks,
    * head timestamp, histogram, keepUpToDate) goes through it, so unary calls and streams share one count.
    */
-  readonly historicalPacer = new HistoricalPacer();
+  readonly historicalPacer: HistoricalPacer;
   private readonly opts: GatewayConnectionOptions;
   private readonly log: Logger;
   private readonly pacer: Pacer;
+  private readonly meter: ConnectionMetrics;
   private api: IBApi | undefined;
   private state = GatewayState.DISCONNECTED;
   private stateSince = new Date();
@@ -116,7 +151,14 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   private managedAccounts: string[] = [];
   private nextValidId: number | undefined;
   private lastError: IbNotice | undefined;
+  /** Failed attempts since the last READY: the backoff's exponent and the number the retry log lines carry. */
   private attempt = 0;
+  /** Set once the first attempt was logged: later "connecting" lines go to debug (the failures say enough). */
+  private connectingLogged = false;
+  /** The current session reached READY: its end is logged as the connection closing, not as a failed attempt. */
+  private sessionOpen = false;
+  /** Why the current attempt or session is ending, for its log line. */
+  private endReason: string | undefined;
   private nextAttemptAt: Date | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
@@ -135,7 +177,9 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     this.name = opts.endpoint.name;
     this.address = `${opts.endpoint.host}:${opts.endpoint.port}`;
     this.log = opts.logger.child({ gateway: this.name });
-    this.pacer = new Pacer({ ...DEFAULT_PACING, ...opts.pacing });
+    this.meter = new ConnectionMetrics(this.name);
+    this.pacer = new Pacer({ ...DEFAULT_PACING, observer: this.meter.pacer, ...opts.pacing });
+    this.historicalPacer = new HistoricalPacer({ observer: this.meter.historical });
     this.pacer.close(this.notConnectedError());
     this.correlator = new RequestCorrelator({
       send: (write, signal, priority) => this.send(write, signal, priority),
@@ -227,11 +271,11 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     this.reconnectTimer = undefined;
     this.nextAttemptAt = undefined;
     this.serverVersion = undefined;
-    const api = new IBApi({
-      host: this.opts.endpoint.host,
-      port: this.opts.endpoint.port,
-      maxReqPerSec: IBAPI_MAX_REQ_PER_SEC,
-    });
+    this.endReason = undefined;
+    const api = new MeteredIBApi(
+      { host: this.opts.endpoint.host, port: this.opts.endpoint.port, maxReqPerSec: IBAPI_MAX_REQ_PER_SEC },
+      (method) => this.meter.messageOut(method),
+    );
     this.api = api;
     // IBApi re-emits every event as `all`; one listener routes them (cheaper than one listener per pending request).
     (api as unknown as EventEmitter).on(EventName.all, (name: EventName, args: IbEventArgs) =>
@@ -240,7 +284,10 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     // Without an `error` listener EventEmitter would throw on socket errors.
     api.on(EventName.error, () => {});
     this.setState(GatewayState.CONNECTING);
-    this.log.info({ address: this.address, clientId: this.clientId }, "connecting to gateway");
+    // The first attempt is news; each retry is already announced by the failure line before it.
+    if (this.connectingLogged) this.log.debug({ clientId: this.clientId }, "connecting to gateway");
+    else this.log.info({ address: this.address, clientId: this.clientId }, "connecting to gateway");
+    this.connectingLogged = true;
     this.handshake = { nextValidId: false, managedAccounts: false, askedForAccounts: false };
     this.handshakeTimer = setTimeout(() => {
       const missing = this.handshake.nextValidId ? "managedAccounts" : "nextValidId";
@@ -256,6 +303,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
 
   private onEvent(api: IBApi, name: EventName, args: IbEventArgs): void {
     if (api !== this.api) return; // a late event from a session already given up
+    if (!NOT_IB_MESSAGES.has(name)) this.meter.messageIn(name);
     switch (name) {
       case EventName.server:
         this.serverVersion = decodeEvent(name, args).serverVersion;
@@ -309,14 +357,22 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     if (!nextValidId || !managedAccounts) return;
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
+    const failedAttempts = this.attempt;
     this.attempt = 0;
+    this.sessionOpen = true;
     this.clientIdRejected = false;
     this.clientIdsRefusedInARow = 0;
     this.pacer.reopen();
     this.setState(GatewayState.READY);
     this.startHeartbeat(api);
     this.log.info(
-      { clientId: this.clientId, serverVersion: this.serverVersion, accounts: this.managedAccounts },
+      {
+        address: this.address,
+        clientId: this.clientId,
+        serverVersion: this.serverVersion,
+        accounts: this.managedAccounts,
+        ...(failedAttempts > 0 ? { failedAttempts } : {}),
+      },
       "gateway ready",
     );
   }
@@ -325,7 +381,11 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   private onConnectionMessage(code: number, message: string): void {
     const kind = classifyIbCode(code).kind;
     const notice: IbNotice = { code, message, kind, time: new Date() };
-    if (kind !== IbMessageKind.NOTICE && code !== 1101 && code !== 1102) this.lastError = notice; // 1101/1102: restored, not errors
+    const lastErrorBefore = this.lastError;
+    // 1101/1102 say an outage is over: not errors. A farm-OK notice ends the farm warning it answers.
+    if (kind !== IbMessageKind.NOTICE && code !== 1101 && code !== 1102) this.lastError = notice;
+    if (this.lastError && FARM_RESTORED.get(code)?.includes(this.lastError.code)) this.lastError = undefined;
+    if (kind === IbMessageKind.ERROR) this.endReason = message; // if the socket goes next, this is why
     this.emit("notice", notice);
     switch (code) {
       case 326:
@@ -336,10 +396,13 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
         // with hundreds of connections a second, so that retry waits like any failed attempt.
         this.clientIdRejected = this.clientIdsRefusedInARow < CLIENT_ID_SPAN;
         if (!this.clientIdRejected) this.clientIdsRefusedInARow = 0;
-        this.log.warn({ code, message, nextClientId: this.clientId }, "client id in use; trying the next one");
+        // Once per run of refusals; the ids after it are tried at once and would add a line each.
+        this.log[this.clientIdsRefusedInARow === 1 ? "warn" : "debug"](
+          { code, message, nextClientId: this.clientId },
+          "client id in use; trying the next one",
+        );
         return;
       case 1100:
-      case 2110:
         if (this.state === GatewayState.READY) this.setState(GatewayState.IB_DISCONNECTED);
         break;
       case 1101:
@@ -350,7 +413,9 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
         if (this.state === GatewayState.IB_DISCONNECTED) this.setState(GatewayState.READY);
         break;
     }
-    if (kind === IbMessageKind.NOTICE) this.log.debug({ code, message }, "gateway notice");
+    if (this.lastError !== lastErrorBefore) this.emitChange();
+    // Before READY, an error ends the attempt: the attempt's failure line reports it, with the retry.
+    if (kind === IbMessageKind.NOTICE || !this.isConnected) this.log.debug({ code, message }, "gateway notice");
     else this.log.warn({ code, message }, "gateway message");
   }
 
@@ -396,19 +461,50 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     this.pacer.close(err);
     this.correlator.failAll(err);
     if (this.closing) return;
-    const delay = this.clientIdRejected ? 0 : backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);
+    const wasOpen = this.sessionOpen;
+    this.sessionOpen = false;
+    const immediate = this.clientIdRejected;
+    if (this.endReason === undefined) {
+      this.recordError(
+        -1,
+        wasOpen ? "the gateway closed the connection" : "the gateway closed the connection during the handshake",
+      );
+    }
+    const error = this.endReason;
+    const delay = immediate ? 0 : backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);
     this.clientIdRejected = false;
     this.nextAttemptAt = new Date(Date.now() + delay);
     this.setState(GatewayState.DISCONNECTED);
-    this.log.warn(
-      { retryInMs: delay, attempt: this.attempt, lastError: this.lastError?.message },
-      "gateway disconnected",
-    );
+    this.logEnd(wasOpen, immediate, error, delay);
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /**
+   * The end of a session is logged once, at warn. A failed attempt is one line with its number, the error and the
+   * retry delay: at warn for the first few and then at growing intervals, at debug in between, so that a gateway
+   * down for hours does not flood the log. An attempt refused with 326 retries at once with the next client id.
+   */
+  private logEnd(wasOpen: boolean, immediate: boolean, error: string | undefined, retryInMs: number): void {
+    if (wasOpen) {
+      this.log.warn({ address: this.address, error, retryInMs }, "gateway disconnected");
+      return;
+    }
+    if (immediate) {
+      this.log.debug({ error, nextClientId: this.clientId }, "gateway connection attempt refused; retrying at once");
+      return;
+    }
+    const attempt = this.attempt;
+    if (!isReportedFailure(attempt)) {
+      this.log.debug({ attempt, retryInMs, error }, "gateway connection attempt failed");
+      return;
+    }
+    const quiet = attempt >= LOUD_FAILURES ? { nextReportedAttempt: nextReportedFailure(attempt) } : {};
+    this.log.warn({ address: this.address, attempt, retryInMs, error, ...quiet }, "gateway connection attempt failed");
   }
 
   private recordError(code: number, message: string): void {
     this.lastError = { code, message, kind: IbMessageKind.ERROR, time: new Date() };
+    this.endReason = message;
   }
 
   private setState(state: GatewayState): void {

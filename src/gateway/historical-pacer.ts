@@ -89,6 +89,18 @@ export interface HistoricalPacerOptions {
   clock?: PacerClock;
   /** Failures that are IB's final answer, replayed like results. @default {@link isFinalAnswer} */
   replayFailure?: (error: unknown) => boolean;
+  /** Queue, open requests, waits and cache hits as they happen, for /metrics (connection-metrics.ts). */
+  observer?: HistoricalPacerObserver;
+}
+
+/** What the historical pacer reports for metrics. Called synchronously: keep it cheap. */
+export interface HistoricalPacerObserver {
+  /** After every change of the queue or of the open requests. */
+  depth(queued: number, open: number): void;
+  /** A request was sent after waiting `waitedMs` in the queue (0 when the rules let it go at once). */
+  waited(waitedMs: number): void;
+  /** A call was answered from the replay cache. */
+  cacheHit(): void;
 }
 
 /** Counters and gauges for /metrics; every field only grows except `queued`, `open` and `cached`. */
@@ -156,6 +168,8 @@ interface Entry {
   readonly send: (attempt: HistoricalAttempt) => Promise<unknown>;
   readonly callers: Set<Caller>;
   readonly controller: AbortController;
+  /** clock.now() when it was queued, for the wait metric. */
+  readonly queuedAt: number;
   state: "queued" | "open" | "done";
   /** The rule that held it last, for the DEADLINE_EXCEEDED message. */
   blockedBy: PacingRule | undefined;
@@ -179,6 +193,7 @@ export class HistoricalPacer {
   private readonly maxCacheEntries: number;
   private readonly maxQueue: number;
   private readonly replayFailure: (error: unknown) => boolean;
+  private readonly observer: HistoricalPacerObserver | undefined;
 
   private readonly queue: Entry[] = [];
   /** Queued or open requests that may be shared, by key. */
@@ -217,6 +232,7 @@ export class HistoricalPacer {
     this.maxCacheEntries = options.maxCacheEntries ?? 256;
     this.maxQueue = options.maxQueue ?? 1000;
     this.replayFailure = options.replayFailure ?? isFinalAnswer;
+    this.observer = options.observer;
   }
 
   /** Requests waiting for pacing. */
@@ -263,6 +279,7 @@ export class HistoricalPacer {
       const replay = this.cached(request.key);
       if (replay) {
         this.counters.cacheHits++;
+        this.observer?.cacheHit();
         return replay.ok ? Promise.resolve(replay.value as T) : Promise.reject(replay.error);
       }
       const pending = this.pending.get(request.key);
@@ -289,6 +306,7 @@ export class HistoricalPacer {
       send,
       callers: new Set(),
       controller: new AbortController(),
+      queuedAt: this.clock.now(),
       state: "queued",
       blockedBy: undefined,
       heldBy: new Set(),
@@ -311,6 +329,7 @@ export class HistoricalPacer {
       for (const caller of entry.callers) this.settle(caller, { ok: false, error: reason });
       entry.callers.clear();
     }
+    this.observer?.depth(0, this.openCount);
   }
 
   private attach(entry: Entry, signal: AbortSignal): Promise<unknown> {
@@ -401,6 +420,7 @@ export class HistoricalPacer {
     } finally {
       this.pumping = false;
     }
+    this.observer?.depth(this.queue.length, this.openCount);
   }
 
   private admitAllowed(): void {
@@ -496,6 +516,7 @@ export class HistoricalPacer {
     this.openCount++;
     this.openWeight += entry.weight;
     this.counters.sent++;
+    this.observer?.waited(this.clock.now() - entry.queuedAt);
 
     let written = false;
     const attempt: HistoricalAttempt = {

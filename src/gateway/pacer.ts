@@ -16,8 +16,17 @@ import { IbError } from "./ib-error.js";
  *   pacer.schedule(write, signal?, priority = "normal"): Promise<void>   resolves once written; a throwing `write`
  *                                                                         rejects (never throws synchronously)
  *   pacer.close(err) / pacer.reopen() / pacer.queued / pacer.sent
+ *   new Pacer({ observer })                                               queue depth and per-message waits, for /metrics
  */
 export type Priority = "urgent" | "normal";
+
+/** What the pacer reports for metrics (connection-metrics.ts). Called synchronously: keep it cheap. */
+export interface PacerObserver {
+  /** The number of messages waiting changed. */
+  queueDepth(depth: number): void;
+  /** A message was written after waiting `waitedMs` for the budget (0 when it went at once). */
+  sent(priority: Priority, waitedMs: number): void;
+}
 
 export interface PacerOptions {
   ratePerSec: number;
@@ -25,10 +34,14 @@ export interface PacerOptions {
   /** Most messages waiting; beyond that callers fail at once with RESOURCE_EXHAUSTED instead of waiting. */
   maxQueue: number;
   now?: () => number;
+  observer?: PacerObserver;
 }
 
 interface Waiter {
   send: () => void;
+  priority: Priority;
+  /** opts.now() when it was queued, for the wait metric. */
+  queuedAt: number;
   resolve: () => void;
   reject: (err: unknown) => void;
   signal: AbortSignal | undefined;
@@ -38,7 +51,8 @@ interface Waiter {
 export const DEFAULT_PACING: PacerOptions = { ratePerSec: 40, burst: 5, maxQueue: 10_000 };
 
 export class Pacer {
-  private readonly opts: Required<PacerOptions>;
+  private readonly opts: Required<Omit<PacerOptions, "observer">>;
+  private readonly observer: PacerObserver | undefined;
   private tokens: number;
   private lastRefill: number;
   /** Waiting messages by priority: urgent ones drain first. */
@@ -50,7 +64,9 @@ export class Pacer {
   sent = 0;
 
   constructor(opts: Partial<PacerOptions> = {}) {
-    this.opts = { ...DEFAULT_PACING, now: () => performance.now(), ...opts };
+    const { observer, ...rest } = opts;
+    this.opts = { ...DEFAULT_PACING, now: () => performance.now(), ...rest };
+    this.observer = observer;
     this.tokens = this.opts.burst;
     this.lastRefill = this.opts.now();
   }
@@ -77,22 +93,33 @@ export class Pacer {
         return Promise.reject(err);
       }
       this.sent++;
+      this.observer?.sent(priority, 0);
       return Promise.resolve();
     }
     if (this.queued >= this.opts.maxQueue) {
       return Promise.reject(new IbError(100, "ibrpc: outbound queue to the gateway is full; retry later"));
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { send, resolve, reject, signal, onAbort: undefined };
+      const waiter: Waiter = {
+        send,
+        priority,
+        queuedAt: this.opts.now(),
+        resolve,
+        reject,
+        signal,
+        onAbort: undefined,
+      };
       if (signal) {
         waiter.onAbort = () => {
           const i = queue.indexOf(waiter);
           if (i >= 0) queue.splice(i, 1);
+          this.observer?.queueDepth(this.queued);
           reject(signal.reason);
         };
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
       queue.push(waiter);
+      this.observer?.queueDepth(this.queued);
       this.arm();
     });
   }
@@ -102,7 +129,9 @@ export class Pacer {
     this.closedWith = reason;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    for (const w of [...this.urgent.splice(0), ...this.normal.splice(0)]) {
+    const dropped = [...this.urgent.splice(0), ...this.normal.splice(0)];
+    if (dropped.length > 0) this.observer?.queueDepth(0);
+    for (const w of dropped) {
       this.detach(w);
       w.reject(reason);
     }
@@ -134,17 +163,20 @@ export class Pacer {
   }
 
   private drain(): void {
+    const before = this.queued;
     while (this.queued > 0 && this.take()) {
       const w = (this.urgent.shift() ?? this.normal.shift()) as Waiter;
       this.detach(w);
       try {
         w.send();
         this.sent++;
+        this.observer?.sent(w.priority, this.opts.now() - w.queuedAt);
         w.resolve();
       } catch (err) {
         w.reject(err);
       }
     }
+    if (this.queued !== before) this.observer?.queueDepth(this.queued);
     this.arm();
   }
 

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { EventName, IBApi } from "@stoqey/ib";
 import { describe, expect, it } from "vitest";
@@ -267,5 +267,70 @@ describe("GatewayConnection handshake and client ids", () => {
     expect(refused).toBe(32);
     const retryInMs = (afterSpan.nextAttemptAt?.getTime() ?? 0) - afterSpan.stateSince.getTime();
     expect(retryInMs).toBeGreaterThanOrEqual(FAST_BACKOFF.initialMs - 5);
+  });
+});
+
+describe("GatewayConnection and IB's farm notices", () => {
+  /** IB's error message (id 4, version 2) for the whole connection (id -1), as TWS 193 writes it. */
+  const connectionMessage = (code: number, text: string) => encodeFrame(["4", "2", "-1", String(code), text, ""]);
+
+  it("keeps a 2110 as lastError while staying READY (TWS still answers), until a farm reports OK", async () => {
+    let gatewaySocket: Socket | undefined;
+    const gw = await fakeGateway((fields, socket) => {
+      if (fields[0] !== WIRE.startApi) return;
+      gatewaySocket = socket;
+      socket.write(encodeFrame([WIRE.managedAccounts, "1", "DU1"]));
+      socket.write(encodeFrame([WIRE.nextValidId, "1", "1"]));
+    });
+    const conn = connectTo(gw.port);
+    await reach(conn, GatewayState.READY);
+    const since = conn.snapshot().stateSince;
+    const changed = (test: (s: GatewaySnapshot) => boolean) =>
+      withTimeout(new Promise<GatewaySnapshot>((resolve) => conn.on("change", (s) => test(s) && resolve(s))), "change");
+
+    const broken = changed((s) => s.lastError?.code === 2110);
+    gatewaySocket?.write(
+      connectionMessage(
+        2110,
+        "Connectivity between Trader Workstation and server is broken. It will be restored automatically.",
+      ),
+    );
+    expect((await broken).state).toBe(GatewayState.READY);
+    expect(conn.isReady).toBe(true);
+    expect(conn.snapshot().stateSince).toEqual(since);
+
+    const restored = changed((s) => s.lastError === undefined);
+    gatewaySocket?.write(connectionMessage(2104, "Market data farm connection is OK:usfarm"));
+    expect((await restored).state).toBe(GatewayState.READY);
+    expect(conn.snapshot().stateSince).toEqual(since);
+  });
+
+  it("a farm-OK notice leaves other errors alone; 1100 is an outage (IB_DISCONNECTED) until 1102", async () => {
+    let gatewaySocket: Socket | undefined;
+    const gw = await fakeGateway((fields, socket) => {
+      if (fields[0] !== WIRE.startApi) return;
+      gatewaySocket = socket;
+      socket.write(encodeFrame([WIRE.managedAccounts, "1", "DU1"]));
+      socket.write(encodeFrame([WIRE.nextValidId, "1", "1"]));
+    });
+    const conn = connectTo(gw.port);
+    await reach(conn, GatewayState.READY);
+    gatewaySocket?.write(connectionMessage(1100, "Connectivity between IB and Trader Workstation has been lost."));
+    await reach(conn, GatewayState.IB_DISCONNECTED);
+    const notices: number[] = [];
+    const farmOk = new Promise<void>((resolve) =>
+      conn.on("notice", (n) => {
+        notices.push(n.code);
+        if (n.code === 2104) resolve();
+      }),
+    );
+    gatewaySocket?.write(connectionMessage(2104, "Market data farm connection is OK:usfarm"));
+    await withTimeout(farmOk, "the 2104 notice");
+    expect(conn.snapshot()).toMatchObject({ state: GatewayState.IB_DISCONNECTED, lastError: { code: 1100 } });
+    gatewaySocket?.write(
+      connectionMessage(1102, "Connectivity between IB and Trader Workstation has been restored - data maintained."),
+    );
+    await reach(conn, GatewayState.READY);
+    expect(conn.snapshot().lastError?.code).toBe(1100);
   });
 });

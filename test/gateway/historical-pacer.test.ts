@@ -252,6 +252,30 @@ describe("HistoricalPacer sharing and replay", () => {
   });
 });
 
+describe("HistoricalPacer observer (the metrics feed)", () => {
+  it("reports queued and open requests, each request's wait in the queue, and cache hits", async () => {
+    const depths: Array<[number, number]> = [];
+    const waits: number[] = [];
+    let hits = 0;
+    const { clock, pacer, ib } = setup({
+      observer: { depth: (q, o) => depths.push([q, o]), waited: (ms) => waits.push(ms), cacheHit: () => hits++ },
+    });
+    const burst = ["a", "b", "c", "d", "e", "f"].map((k) => pacer.run(request(k), never(), ib.send(k)));
+    expect(depths.at(-1)).toEqual([1, 5]); // IB allows 5 per contract in 2 s: the sixth waits
+    await ib.answerAll();
+    expect(depths.at(-1)).toEqual([1, 0]);
+    await clock.advance(span(2_000));
+    expect(depths.at(-1)).toEqual([0, 1]);
+    await ib.answerAll();
+    await Promise.all(burst);
+    expect(depths.at(-1)).toEqual([0, 0]);
+    expect(waits.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
+    expect(waits[5]).toBeGreaterThanOrEqual(span(2_000));
+    await pacer.run(request("a"), never(), ib.send("a"));
+    expect(hits).toBe(1);
+  });
+});
+
 describe("HistoricalPacer deadlines and failures", () => {
   it("fails a caller whose deadline passes in the queue with DEADLINE_EXCEEDED naming the rule, and never sends", async () => {
     const { clock, pacer, ib } = setup();

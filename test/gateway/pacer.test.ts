@@ -121,3 +121,32 @@ describe("Pacer priorities", () => {
     await expect(outcome).rejects.toThrow("socket write failed");
   });
 });
+
+describe("Pacer observer (the metrics feed)", () => {
+  it("reports the queue depth as it changes and each message's wait, by priority", async () => {
+    const clock = manualClock();
+    const depths: number[] = [];
+    const waits: Array<[string, number]> = [];
+    const pacer = new Pacer({
+      ratePerSec: 10,
+      burst: 1,
+      maxQueue: 10,
+      now: clock.now,
+      observer: { queueDepth: (d) => depths.push(d), sent: (p, ms) => waits.push([p, ms]) },
+    });
+    const first = pacer.schedule(() => {}); // the burst token: sent at once, waited 0
+    const second = pacer.schedule(() => {});
+    const cancel = pacer.schedule(() => {}, undefined, "urgent");
+    expect(depths).toEqual([1, 2]);
+    clock.advance(100); // one token at 10/s: the urgent one goes first
+    await cancel;
+    clock.advance(100);
+    await Promise.all([first, second]);
+    expect(depths).toEqual([1, 2, 1, 0]);
+    expect(waits).toEqual([
+      ["normal", 0],
+      ["urgent", 100],
+      ["normal", 200],
+    ]);
+  });
+});
