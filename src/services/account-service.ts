@@ -24,9 +24,8 @@ import {
 } from "../convert/index.js";
 import { LANE } from "../gateway/exclusive-lane.js";
 import type { GatewayConnection } from "../gateway/gateway-connection.js";
-import { GATEWAY_HEADER } from "../gateway/gateway-pool.js";
 import { IbError } from "../gateway/ib-error.js";
-import { askGateway, gatewayFor, type ServiceDeps, withCallDeadline } from "./call-context.js";
+import { askGateway, gatewayFor, gatewayForAccount, type ServiceDeps, withCallDeadline } from "./call-context.js";
 
 /**
  * AccountService's unary RPCs: one IB request each, gathered to its End marker, then cancelled (IB keeps every one of
@@ -199,7 +198,7 @@ export function accountService(deps: ServiceDeps): Partial<ServiceImpl<typeof Ac
 function routeAccount(deps: ServiceDeps, ctx: HandlerContext, account: string): GatewayConnection {
   const wanted = account.trim();
   if (wanted === "") return gatewayFor(deps, ctx);
-  const gw = deps.pool.forAccount(wanted, ctx.requestHeader.get(GATEWAY_HEADER));
+  const gw = gatewayForAccount(deps, ctx, wanted);
   if (gw.isReady && !gw.accounts.includes(wanted)) {
     throw new ConnectError(
       `account ${wanted} is not managed by gateway ${gw.name} (it manages ${gw.accounts.join(", ")})`,

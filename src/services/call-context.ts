@@ -6,6 +6,7 @@ import type { IbEventMap, IbEventName } from "../gateway/ib-events.js";
 import type { AccountHistory } from "../history/account-history.js";
 import type { ResourceLimits } from "../hub/resource-budgets.js";
 import type { Orders } from "../orders/orders.js";
+import { noteGateway } from "../server/call-log.js";
 
 /** What every service needs from the application. */
 export interface ServiceDeps {
@@ -22,9 +23,24 @@ export interface ServiceDeps {
   ibLimits?: Partial<ResourceLimits>;
 }
 
-/** The gateway a call without an account goes to (`ib-gateway` header, or the only gateway). */
+/**
+ * The gateway a call without an account goes to (`ib-gateway` header, or the only gateway). The call's log line names
+ * it from here on.
+ */
 export function gatewayFor(deps: ServiceDeps, ctx: HandlerContext): GatewayConnection {
-  return deps.pool.pick(ctx.requestHeader.get(GATEWAY_HEADER));
+  const gw = deps.pool.pick(ctx.requestHeader.get(GATEWAY_HEADER));
+  noteGateway(ctx.values, gw.name);
+  return gw;
+}
+
+/**
+ * The gateway that manages `account` (a gateway named with `ib-gateway` must be that one: GatewayPool.forAccount's
+ * rules). The call's log line names it from here on.
+ */
+export function gatewayForAccount(deps: ServiceDeps, ctx: HandlerContext, account: string): GatewayConnection {
+  const gw = deps.pool.forAccount(account, ctx.requestHeader.get(GATEWAY_HEADER));
+  noteGateway(ctx.values, gw.name);
+  return gw;
 }
 
 /**

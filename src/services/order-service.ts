@@ -13,7 +13,6 @@ import {
 } from "../../gen/ibrpc/v1/order_pb.js";
 import { CALLER } from "../auth/caller.js";
 import type { GatewayConnection } from "../gateway/gateway-connection.js";
-import { GATEWAY_HEADER } from "../gateway/gateway-pool.js";
 import { IbError } from "../gateway/ib-error.js";
 import { codeName } from "../orders/audit-log.js";
 import { isFinalStatus } from "../orders/order-book.js";
@@ -21,7 +20,7 @@ import type { OrderDesk } from "../orders/order-desk.js";
 import type { Caller } from "../orders/order-placer.js";
 import type { Orders } from "../orders/orders.js";
 import { watchOrders } from "../orders/watch-orders.js";
-import { gatewayFor, type ServiceDeps, withCallDeadline } from "./call-context.js";
+import { gatewayFor, gatewayForAccount, type ServiceDeps, withCallDeadline } from "./call-context.js";
 
 /**
  * OrderService: thin translation between the proto and the orders feature (src/orders): routing to the gateway,
@@ -176,7 +175,7 @@ export function orderService(deps: ServiceDeps & { orders?: Orders }): Partial<S
 
 /** An order request goes to the gateway managing its account, else to the named or only gateway. */
 export function routeByAccount(deps: ServiceDeps, ctx: HandlerContext, account: string): GatewayConnection {
-  if (account) return deps.pool.forAccount(account, ctx.requestHeader.get(GATEWAY_HEADER));
+  if (account) return gatewayForAccount(deps, ctx, account);
   return gatewayFor(deps, ctx);
 }
 

@@ -31,11 +31,10 @@ import {
   updatePortfolioFromIb,
 } from "../../convert/index.js";
 import { LANE } from "../../gateway/exclusive-lane.js";
-import { GATEWAY_HEADER } from "../../gateway/gateway-pool.js";
 import { decodeEvent } from "../../gateway/ib-events.js";
 import type { FeedSpec } from "../../hub/feed-spec.js";
 import { stateModel } from "../../hub/feeds/state-model.js";
-import { gatewayFor, type ServiceDeps } from "../call-context.js";
+import { gatewayFor, gatewayForAccount, type ServiceDeps } from "../call-context.js";
 import { streamOf } from "./stream-context.js";
 
 /** IB sends PnL about once a second: a minute of silence means the subscription is gone. */
@@ -232,11 +231,11 @@ export function positionsFeed(): FeedSpec<WatchPositionsResponse> {
 export function accountStreams(deps: ServiceDeps) {
   return {
     reqPnL(req: ReqPnLRequest, ctx: HandlerContext): AsyncGenerator<ReqPnLResponse> {
-      const gw = deps.pool.forAccount(req.account, ctx.requestHeader.get(GATEWAY_HEADER));
+      const gw = gatewayForAccount(deps, ctx, req.account);
       return streamOf(deps, ctx, gw, pnlFeed(req.account, req.modelCode));
     },
     reqPnLSingle(req: ReqPnLSingleRequest, ctx: HandlerContext): AsyncGenerator<ReqPnLSingleResponse> {
-      const gw = deps.pool.forAccount(req.account, ctx.requestHeader.get(GATEWAY_HEADER));
+      const gw = gatewayForAccount(deps, ctx, req.account);
       return streamOf(deps, ctx, gw, pnlSingleFeed(req.account, req.modelCode, req.conId ?? 0));
     },
     watchAccountSummary(
@@ -249,9 +248,7 @@ export function accountStreams(deps: ServiceDeps) {
       req: WatchAccountUpdatesRequest,
       ctx: HandlerContext,
     ): AsyncGenerator<WatchAccountUpdatesResponse> {
-      const gw = req.acctCode
-        ? deps.pool.forAccount(req.acctCode, ctx.requestHeader.get(GATEWAY_HEADER))
-        : gatewayFor(deps, ctx);
+      const gw = req.acctCode ? gatewayForAccount(deps, ctx, req.acctCode) : gatewayFor(deps, ctx);
       return streamOf(deps, ctx, gw, accountUpdatesFeed(req.acctCode));
     },
     watchPositions(_req: WatchPositionsRequest, ctx: HandlerContext): AsyncGenerator<WatchPositionsResponse> {
