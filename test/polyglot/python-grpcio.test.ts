@@ -8,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StreamsBench, startStreamsBench } from "../streams/harness.js";
 
 /**
- * A Python user of ibrpc: Debian's python3-grpcio and stubs generated from proto/ at test time with protoc (Debian's
- * protobuf-compiler and protobuf-compiler-grpc; .ci/run installs them). Only proto/ibrpc and the vendored
- * google/rpc/error_details.proto are generated: the vendored grpc/health and grpc/reflection protos would make a
- * `grpc/` package beside the stubs that collides with grpcio's own `grpc` (Python users take health from
- * grpcio-health-checking). See README, "Python".
+ * A Python user of ibrpc: Debian's python3-grpcio and stubs generated from every file of proto/ at test time with
+ * protoc (Debian's protobuf-compiler and protobuf-compiler-grpc; .ci/run installs them). proto/ holds only ibrpc's
+ * contract and google/rpc/error_details.proto: the vendored grpc health and reflection protos live in
+ * third_party/proto, because their stubs would form a `grpc` package beside the others that collides with grpcio's.
  */
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CLIENT = fileURLToPath(new URL("./market_data_client.py", import.meta.url));
@@ -47,7 +46,9 @@ beforeAll(async () => {
   writeFileSync(path.join(extra, "google", "rpc", "status.proto"), STATUS_PROTO);
   const stubs = path.join(out, "stubs");
   mkdirSync(stubs);
-  const ibrpcProtos = readdirSync(path.join(ROOT, "proto/ibrpc/v1")).map((f) => `proto/ibrpc/v1/${f}`);
+  const protos = (readdirSync(path.join(ROOT, "proto"), { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".proto"))
+    .map((f) => `proto/${f}`);
   execFileSync(
     "protoc",
     [
@@ -58,8 +59,7 @@ beforeAll(async () => {
       `--python_out=${stubs}`,
       `--grpc_python_out=${stubs}`,
       "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
-      ...ibrpcProtos,
-      "proto/google/rpc/error_details.proto",
+      ...protos,
       path.join(extra, "google/rpc/status.proto"),
     ],
     { cwd: ROOT, stdio: "inherit" },
