@@ -1,5 +1,5 @@
 import type { Counter, Gauge, Histogram } from "prom-client";
-import { metrics } from "../metrics/registry.js";
+import { flushBeforeScrape, metrics } from "../metrics/registry.js";
 import type { HistoricalPacerObserver } from "./historical-pacer.js";
 import type { PacerObserver, Priority } from "./pacer.js";
 
@@ -7,8 +7,10 @@ import type { PacerObserver, Priority } from "./pacer.js";
  * One gateway connection's Prometheus series (src/metrics/registry.ts): IB messages in and out by type, the 50 msg/s
  * pacer's queue and waits, the historical pacer's queue, open requests, waits and cache hits.
  *
- * These run on the connection's hot paths (every IB event, every message sent), so each label set's child is looked
- * up once and kept: `counter.labels(...)` hashes the label values on every call, a Map hit on the type does not.
+ * Messages in run on the connection's hottest path (every IB event, ticks included): they are counted in plain numbers
+ * (~25 ns) and added to ibrpc_ib_messages_in_total when /metrics is scraped, since prom-client's labelled inc()
+ * hashes and validates its labels on every call (~400 ns measured). Everything else here is bounded by the 50 msg/s
+ * pacer and uses label children looked up once.
  *
  * API: const m = new ConnectionMetrics("gw"); m.messageIn("tickPrice"); m.messageOut("reqMktData");
  *      new Pacer({ observer: m.pacer }); new HistoricalPacer({ observer: m.historical })
@@ -16,7 +18,9 @@ import type { PacerObserver, Priority } from "./pacer.js";
 export class ConnectionMetrics {
   readonly pacer: PacerObserver;
   readonly historical: HistoricalPacerObserver;
-  private readonly messagesIn = new Map<string, Counter.Internal>();
+  /** Events by type since the last scrape, and the counter child each is added to. */
+  private readonly messagesIn = new Map<string, { child: Counter.Internal; unflushed: number }>();
+  private dirty = false;
   private readonly messagesOut = new Map<string, Counter.Internal>();
 
   constructor(readonly gateway: string) {
@@ -48,12 +52,26 @@ export class ConnectionMetrics {
 
   /** One message from IB, by its IBApi event name (tickPrice, error, nextValidId...). */
   messageIn(type: string): void {
-    let child = this.messagesIn.get(type);
-    if (!child) {
-      child = metrics.ibMessagesIn.labels(this.gateway, type);
-      this.messagesIn.set(type, child);
+    let count = this.messagesIn.get(type);
+    if (!count) {
+      count = { child: metrics.ibMessagesIn.labels(this.gateway, type), unflushed: 0 };
+      this.messagesIn.set(type, count);
     }
-    child.inc();
+    count.unflushed++;
+    if (!this.dirty) {
+      this.dirty = true;
+      unflushed.add(this);
+    }
+  }
+
+  /** Adds the events counted since the last scrape to ibrpc_ib_messages_in_total. */
+  flush(): void {
+    this.dirty = false;
+    for (const count of this.messagesIn.values()) {
+      if (count.unflushed === 0) continue;
+      count.child.inc(count.unflushed);
+      count.unflushed = 0;
+    }
   }
 
   /** One request to IB, by its EClient method name (reqMktData, placeOrder, cancelHistoricalData...). */
@@ -66,3 +84,10 @@ export class ConnectionMetrics {
     child.inc();
   }
 }
+
+/** Connections with events counted since the last scrape (a connection stays here only until the next one). */
+const unflushed = new Set<ConnectionMetrics>();
+flushBeforeScrape(() => {
+  for (const m of unflushed) m.flush();
+  unflushed.clear();
+});
