@@ -44,7 +44,8 @@ export class PGliteProxy {
     private readonly opts: { openDeadlineMs?: number; callDeadlineMs?: number } = {},
   ) {
     this.worker = new Worker(workerEntry(), { workerData: { dataDir } });
-    this.worker.unref(); // Referenced only while a call is pending (see call and settle): an idle store keeps no process alive.
+    // Referenced only while work is pending (see call and settle): an idle store keeps no process alive.
+    this.worker.unref();
     let ready!: { resolve: () => void; reject: (e: Error) => void };
     this.waitReady = new Promise<void>((resolve, reject) => {
       ready = { resolve, reject };
