@@ -151,8 +151,10 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   private managedAccounts: string[] = [];
   private nextValidId: number | undefined;
   private lastError: IbNotice | undefined;
-  /** Failed attempts since the last READY: the backoff's exponent and the number the retry log lines carry. */
+  /** Retries since the last READY: the backoff's exponent. */
   private attempt = 0;
+  /** Attempts that failed since the last READY (a session's close is not one): the number its log line carries. */
+  private failedAttempts = 0;
   /** Set once the first attempt was logged: later "connecting" lines go to debug (the failures say enough). */
   private connectingLogged = false;
   /** The current session reached READY: its end is logged as the connection closing, not as a failed attempt. */
@@ -357,8 +359,9 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     if (!nextValidId || !managedAccounts) return;
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
-    const failedAttempts = this.attempt;
+    const failedAttempts = this.failedAttempts;
     this.attempt = 0;
+    this.failedAttempts = 0;
     this.sessionOpen = true;
     this.clientIdRejected = false;
     this.clientIdsRefusedInARow = 0;
@@ -472,6 +475,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     }
     const error = this.endReason;
     const delay = immediate ? 0 : backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);
+    if (!wasOpen && !immediate) this.failedAttempts++;
     this.clientIdRejected = false;
     this.nextAttemptAt = new Date(Date.now() + delay);
     this.setState(GatewayState.DISCONNECTED);
@@ -493,7 +497,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
       this.log.debug({ error, nextClientId: this.clientId }, "gateway connection attempt refused; retrying at once");
       return;
     }
-    const attempt = this.attempt;
+    const attempt = this.failedAttempts;
     if (!isReportedFailure(attempt)) {
       this.log.debug({ attempt, retryInMs, error }, "gateway connection attempt failed");
       return;

@@ -77,18 +77,34 @@ describe("what a gateway that is down writes to the log", () => {
     ).toEqual(["connecting to gateway"]);
   });
 
-  it("logs an open connection's close once, with the reason and the retry", async () => {
+  it("logs an open connection's close once, with the reason and the retry; the retries after it count from 1", async () => {
     const sim = await startSim();
     const lines: LogLine[] = [];
-    const conn = connectTo(sim.address?.port as number, { logger: capturingLogger(lines) });
+    const conn = connectTo(sim.address?.port as number, { logger: capturingLogger(lines), backoff: QUICK_BACKOFF });
     await reach(conn, GatewayState.READY);
     const mark = lines.length;
+    sim.control.refuseConnections(600_000);
     sim.dropConnections();
-    await reach(conn, GatewayState.DISCONNECTED);
-    await reach(conn, GatewayState.READY);
+    const failures = () => lines.slice(mark).filter((l) => l.msg === "gateway connection attempt failed");
+    await eventually("3 failed reconnects", 20_000, async () => failures().length >= 3);
+    sim.control.clearFaults();
+    await reach(conn, GatewayState.READY, 10_000);
     const after = lines.slice(mark).filter((l) => l.level >= INFO);
-    expect(after.map((l) => l.msg)).toEqual(["gateway disconnected", "gateway ready"]);
-    expect(after[0]).toMatchObject({ level: WARN, error: "the gateway closed the connection" });
+    expect(after[0]).toMatchObject({
+      msg: "gateway disconnected",
+      level: WARN,
+      error: "the gateway closed the connection",
+    });
     expect(after[0]?.retryInMs).toBeTypeOf("number");
+    expect(
+      failures()
+        .map((l) => l.attempt)
+        .slice(0, 3),
+    ).toEqual([1, 2, 3]);
+    expect(after.filter((l) => l.msg === "gateway disconnected")).toHaveLength(1);
+    const ready = after.filter((l) => l.msg === "gateway ready");
+    expect(ready).toHaveLength(1);
+    expect(ready[0]?.failedAttempts).toBe(failures().length);
+    expect(after.at(-1)).toBe(ready[0]);
   });
 });
