@@ -157,6 +157,8 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   private failedAttempts = 0;
   /** Set once the first attempt was logged: later "connecting" lines go to debug (the failures say enough). */
   private connectingLogged = false;
+  /** A 326 was logged at warn since the last READY. */
+  private clientIdInUseLogged = false;
   /** The current session reached READY: its end is logged as the connection closing, not as a failed attempt. */
   private sessionOpen = false;
   /** Why the current attempt or session is ending, for its log line. */
@@ -362,6 +364,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     const failedAttempts = this.failedAttempts;
     this.attempt = 0;
     this.failedAttempts = 0;
+    this.clientIdInUseLogged = false;
     this.sessionOpen = true;
     this.clientIdRejected = false;
     this.clientIdsRefusedInARow = 0;
@@ -399,11 +402,13 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
         // with hundreds of connections a second, so that retry waits like any failed attempt.
         this.clientIdRejected = this.clientIdsRefusedInARow < CLIENT_ID_SPAN;
         if (!this.clientIdRejected) this.clientIdsRefusedInARow = 0;
-        // Once per run of refusals; the ids after it are tried at once and would add a line each.
-        this.log[this.clientIdsRefusedInARow === 1 ? "warn" : "debug"](
+        // Once until the next READY: the ids after it are tried at once and would add a line each, and with all 32
+        // taken the failed attempts' lines (growing intervals) carry this message.
+        this.log[this.clientIdInUseLogged ? "debug" : "warn"](
           { code, message, nextClientId: this.clientId },
           "client id in use; trying the next one",
         );
+        this.clientIdInUseLogged = true;
         return;
       case 1100:
         if (this.state === GatewayState.READY) this.setState(GatewayState.IB_DISCONNECTED);

@@ -1,8 +1,9 @@
+import { EventName, IBApi } from "@stoqey/ib";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
-import { eventually } from "../support/wait.js";
-import { connectTo, reach, startSim } from "./harness.js";
+import { eventually, withTimeout } from "../support/wait.js";
+import { connectTo, onCleanup, reach, startSim } from "./harness.js";
 
 /** One parsed pino line. */
 interface LogLine {
@@ -106,5 +107,34 @@ describe("what a gateway that is down writes to the log", () => {
     expect(ready).toHaveLength(1);
     expect(ready[0]?.failedAttempts).toBe(failures().length);
     expect(after.at(-1)).toBe(ready[0]);
+  });
+
+  it("every client id taken: one warning for the 326s, then one line per failed round of 32 ids", async () => {
+    const sim = await startSim();
+    const port = sim.address?.port as number;
+    const base = 300;
+    await Promise.all(
+      Array.from({ length: 32 }, (_, i) => {
+        const squatter = new IBApi({ host: "127.0.0.1", port });
+        const ready = new Promise((r) => squatter.once(EventName.nextValidId, r));
+        squatter.connect(base + i);
+        onCleanup(() => squatter.disconnect());
+        return withTimeout(ready, `squatter ${base + i}`);
+      }),
+    );
+    const lines: LogLine[] = [];
+    connectTo(port, { logger: capturingLogger(lines), backoff: QUICK_BACKOFF, baseClientId: base });
+    const failures = () => lines.filter((l) => l.msg === "gateway connection attempt failed");
+    await eventually("3 rounds of 32 refused ids", 20_000, async () => failures().length >= 3);
+    const upTo3 = lines.slice(0, lines.indexOf(failures()[2] as LogLine) + 1);
+    expect(upTo3.filter((l) => l.msg.startsWith("client id in use")).length).toBeGreaterThanOrEqual(3 * 32 - 1);
+    expect(upTo3.filter((l) => l.level >= WARN && l.msg.startsWith("client id in use"))).toHaveLength(1);
+    expect(upTo3.filter((l) => l.level >= WARN).map((l) => l.msg)).toEqual([
+      "client id in use; trying the next one",
+      "gateway connection attempt failed",
+      "gateway connection attempt failed",
+      "gateway connection attempt failed",
+    ]);
+    expect(failures()[0]?.error).toMatch(/client id/i);
   });
 });
