@@ -14,6 +14,7 @@ import { decodePageToken, encodePageToken } from "../history/page-token.js";
 import { snapshotMicros } from "../history/snapshot-repository.js";
 import { type Micros, microsToTimestamp, timestampToMicros } from "../history/snapshot-time.js";
 import { toConnectError } from "../store/index.js";
+import { abortable } from "../util/abortable.js";
 import { AsyncQueue } from "../util/async-queue.js";
 import { type ServiceDeps, withCallDeadline } from "./call-context.js";
 
@@ -162,9 +163,14 @@ async function* watch(
   shutdown.addEventListener("abort", onShutdown, { once: true });
   try {
     if (shutdown.aborted) onShutdown();
-    await current().catch((err: unknown) => {
-      throw toConnectError(err, "WatchSnapshots");
-    });
+    // The first read is bounded by the call's deadline: a busy or stalled database must not hold a stream open
+    // with nothing sent past the time its client allowed.
+    await abortable(
+      current().catch((err: unknown) => {
+        throw toConnectError(err, "WatchSnapshots");
+      }),
+      signal,
+    );
     yield* queue.iterate(signal);
   } finally {
     h.off("snapshot", offer);
