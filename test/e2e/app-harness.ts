@@ -8,6 +8,7 @@ import { pino } from "pino";
 import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
 import { type App, startApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
+import { seedPgliteDataDir } from "../support/pglite-template.js";
 
 /**
  * Starts the whole service in-process on an ephemeral port, configured like the real one by environment. Each app
@@ -15,6 +16,7 @@ import { loadConfig } from "../../src/config.js";
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<App> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(tmpdir(), "ibrpc-app-"));
+  if (!env.DB_URL) seedPgliteDataDir(dataDir);
   const config = loadConfig({ PORT: "0", SIM_SEED: "42", ...env, DATA_DIR: dataDir });
   const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
   return app;
