@@ -20,6 +20,11 @@ export interface DirectClient {
 export interface UnaryCase {
   name: string;
   direct(client: DirectClient): Promise<void>;
+  /**
+   * IB messages one call sends (ReqPositions: the request and its cancel): the bench spaces calls by this so that
+   * neither IB's 50 msg/s nor ibrpc's pacer (40/s) ever binds and latency is the stack's, not a queue's.
+   */
+  messages: number;
   // biome-ignore lint/suspicious/noExplicitAny: a table of different methods; each row's request matches its method.
   method: DescMethodUnary<any, any>;
   request: MessageInitShape<DescMethodUnary["input"]>;
@@ -31,6 +36,7 @@ export const CASES: readonly UnaryCase[] = [
   {
     name: "ReqCurrentTime",
     direct: (c) => c.ask(() => c.ib.reqCurrentTime(), EventName.currentTime),
+    messages: 1,
     method: ConnectionService.method.reqCurrentTime,
     request: {},
   },
@@ -44,6 +50,7 @@ export const CASES: readonly UnaryCase[] = [
         (args) => args[0] === reqId,
       );
     },
+    messages: 1,
     method: ContractService.method.reqContractDetails,
     request: { contract: AAPL },
   },
@@ -51,6 +58,7 @@ export const CASES: readonly UnaryCase[] = [
     // Every account's positions; both paths cancel the subscription after positionEnd, as ibrpc does.
     name: "ReqPositions",
     direct: (c) => c.ask(() => c.ib.reqPositions(), EventName.positionEnd).then(() => void c.ib.cancelPositions()),
+    messages: 2,
     method: AccountService.method.reqPositions,
     request: {},
   },

@@ -3,15 +3,20 @@
  * the ratio (and the time ibrpc adds) does not depend on the machine. ibrpc runs as users run it: its own process
  * (`node dist/src/main.js serve`, info-level JSON logs to /dev/null) connected to the bench's simulator. It is called
  * over gRPC with @grpc/grpc-js, over gRPC with connect-node (HTTP/2) and over Connect JSON (HTTP/1.1, as curl would).
- * Calls go one at a time, round-robin over the paths, spaced so neither IB's 50 msg/s nor ibrpc's pacer binds.
- * A "stack floor" row times ListGateways (answered without IB) per path: what the RPC stack alone costs.
+ * Calls go one at a time, round-robin over the paths, spaced by the IB messages each sends so neither IB's 50 msg/s
+ * nor ibrpc's pacer binds. A "stack floor" row times ListGateways (answered without IB) per path: what the RPC stack
+ * alone costs.
+ *
+ * Wall time on a shared, loaded machine is mostly scheduling noise, so each ibrpc path also reports the CPU time the
+ * ibrpc process spent per call (all its threads, GC included, from /proc/<pid>/task/<tid>/schedstat in ns; Linux
+ * only, "-" elsewhere and for the direct path, whose "server" is the simulator inside the bench process).
  *
  * Run: npm run bench (builds bench/ into dist/ and runs every benchmark), or node dist/bench/unary/unary.js.
  * BENCH_SAMPLES (default 300) sets the measured rounds per case.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import type { EventEmitter } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,8 +34,11 @@ import { CASES, type DirectClient, type UnaryCase } from "./cases.js";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
 const WARMUP = 50;
-/** Between two calls on one connection: 40/s, under IB's 50/s and ibrpc's pacer refill (40/s, burst 5). */
-const SPACING_MS = 25;
+/**
+ * Between two calls, per IB message the call sends: ibrpc's pacer refills 40/s (25 ms a message, IB allows 50/s);
+ * the margin keeps the bucket from ever running dry, so no call waits for pacing.
+ */
+const SPACING_PER_MESSAGE_MS = 30;
 const CALL_TIMEOUT_MS = 5_000;
 /** Calls that failed during a measurement (printed at the end). */
 const failures: string[] = [];
@@ -89,6 +97,23 @@ function grpcJsCall(client: grpc.Client, method: DescMethodUnary, request: unkno
 
 function connectCall(transport: Transport, method: DescMethodUnary, request: unknown): Promise<unknown> {
   return transport.unary(method, undefined, CALL_TIMEOUT_MS, undefined, create(method.input, request as never));
+}
+
+/** CPU time of every thread of process `pid` so far, in ns; undefined where /proc is not there (not Linux). */
+function processCpuNs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      // A thread may exit between the listing and the read (V8's helpers come and go): it just no longer counts.
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      } catch {}
+    }
+    return ns;
+  } catch {
+    return undefined;
+  }
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -150,31 +175,47 @@ async function settled(transport: Transport): Promise<void> {
   }
 }
 
-function report(title: string, names: readonly string[], samples: readonly number[][]): void {
+/** One path's wall times (ms) and, when its server's CPU can be read, that CPU summed over the timed calls (ns). */
+interface Samples {
+  ms: number[];
+  cpuNs?: number;
+}
+
+function report(title: string, names: readonly string[], samples: readonly Samples[]): void {
   const stats = samples.map((s) => {
-    const sorted = [...s].sort((a, b) => a - b);
-    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+    const sorted = [...s.ms].sort((a, b) => a - b);
+    const cpuUs = s.cpuNs === undefined || sorted.length === 0 ? undefined : s.cpuNs / 1000 / sorted.length;
+    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpuUs };
   });
   const base = stats[0] as { p50: number; p99: number };
   console.log(`\n${title}`);
   console.log(
-    `${"path".padEnd(32)} ${"p50".padStart(7)} ${"p99".padStart(7)} ${"ratio".padStart(6)} ${"added p50".padStart(9)}`,
+    `${"path".padEnd(32)} ${"p50".padStart(7)} ${"p99".padStart(7)} ${"ratio".padStart(6)} ${"added p50".padStart(9)} ${"server CPU µs/call".padStart(18)}`,
   );
   names.forEach((name, i) => {
-    const st = stats[i] as { p50: number; p99: number };
+    const st = stats[i] as (typeof stats)[number];
     const ratio = (st.p50 / base.p50).toFixed(2);
     const added = (st.p50 - base.p50).toFixed(3);
+    const cpu = st.cpuUs === undefined ? "-" : st.cpuUs.toFixed(0);
     console.log(
-      `${name.padEnd(32)} ${st.p50.toFixed(3).padStart(7)} ${st.p99.toFixed(3).padStart(7)} ${ratio.padStart(6)} ${added.padStart(9)}`,
+      `${name.padEnd(32)} ${st.p50.toFixed(3).padStart(7)} ${st.p99.toFixed(3).padStart(7)} ${ratio.padStart(6)} ${added.padStart(9)} ${cpu.padStart(18)}`,
     );
   });
 }
 
-/** Round-robin over `calls`, one at a time, spaced; the first WARMUP rounds are not kept. */
-async function measure(calls: readonly Call[]): Promise<number[][]> {
-  const samples: number[][] = calls.map(() => []);
+/**
+ * Round-robin over `calls`, one at a time, `spacingMs` apart; the first WARMUP rounds are not kept. `servers[i]` is
+ * the pid whose CPU call i is charged with (none for the direct path).
+ */
+async function measure(
+  calls: readonly Call[],
+  servers: readonly (number | undefined)[],
+  spacingMs: number,
+): Promise<Samples[]> {
+  const samples: Samples[] = calls.map(() => ({ ms: [] }));
   for (let round = 0; round < WARMUP + SAMPLES; round++) {
     for (let i = 0; i < calls.length; i++) {
+      const cpuBefore = processCpuNs(servers[i]);
       const started = performance.now();
       try {
         await (calls[i] as Call)();
@@ -184,8 +225,13 @@ async function measure(calls: readonly Call[]): Promise<number[][]> {
         continue;
       }
       const ms = performance.now() - started;
-      if (round >= WARMUP) samples[i]?.push(ms);
-      await sleep(SPACING_MS);
+      const cpuAfter = processCpuNs(servers[i]);
+      const s = samples[i] as Samples;
+      if (round >= WARMUP) {
+        s.ms.push(ms);
+        if (cpuBefore !== undefined && cpuAfter !== undefined) s.cpuNs = (s.cpuNs ?? 0) + cpuAfter - cpuBefore;
+      }
+      await sleep(spacingMs);
     }
   }
   return samples;
@@ -209,9 +255,22 @@ async function main(): Promise<void> {
     { name: "ibrpc Connect JSON (HTTP/1.1)", call: (c) => () => connectCall(connectJson, c.method, c.request) },
   ];
 
-  console.log(`unary latency, ${SAMPLES} calls per path, ${SPACING_MS} ms apart (ms); ibrpc in its own process`);
+  console.log(
+    `unary latency, ${SAMPLES} calls per path, ${SPACING_PER_MESSAGE_MS} ms apart per IB message (ms); ibrpc in its own process`,
+  );
   const names = paths.map((p) => p.name);
-  for (const c of CASES) report(c.name, names, await measure(paths.map((p) => p.call(c))));
+  const servers = paths.map((_, i) => (i === 0 ? undefined : ibrpc.child.pid));
+  for (const c of CASES) {
+    report(
+      c.name,
+      names,
+      await measure(
+        paths.map((p) => p.call(c)),
+        servers,
+        SPACING_PER_MESSAGE_MS * c.messages,
+      ),
+    );
+  }
   // The RPC stack alone: ListGateways is answered from ibrpc's memory; "added" is then against direct reqCurrentTime.
   const floor = paths
     .slice(1)
@@ -219,7 +278,7 @@ async function main(): Promise<void> {
   report(
     "stack floor: ListGateways (no IB), vs direct reqCurrentTime",
     names,
-    await measure([paths[0]?.call(CASES[0] as UnaryCase) as Call, ...floor]),
+    await measure([paths[0]?.call(CASES[0] as UnaryCase) as Call, ...floor], servers, SPACING_PER_MESSAGE_MS),
   );
 
   if (failures.length > 0) console.log(`\n${failures.length} failed calls, e.g. ${failures[0]}`);
