@@ -5,6 +5,14 @@ import type { Logger } from "pino";
 import type { Limits } from "../config.js";
 import { type TlsConfig, tlsServerOptions } from "./tls.js";
 
+/**
+ * Node caps what one HTTP/2 connection may hold in flight at 10 MB (maxSessionMemory): one client with many streams
+ * (hundreds of market data feeds on one connection) hit it, and Node then throttled every stream of that connection
+ * to a trickle (bench/streams: 1,000 streams got ~1% of their ticks). Each stream's own buffer is bounded by the
+ * stream hub, so the session may hold more.
+ */
+const H2_SESSION = { maxSessionMemory: 256 };
+
 /** What both HTTP stacks call for every request; connect-node's adapter fits. */
 export type RequestHandler = (
   req: http.IncomingMessage | http2.Http2ServerRequest,
@@ -77,7 +85,7 @@ export async function listen(opts: ListenerOptions): Promise<Listener> {
   let server: net.Server;
   if (opts.tls) {
     // With TLS, ALPN tells the protocols apart, so Node's own allowHTTP1 fallback works.
-    const secure = http2.createSecureServer(tlsServerOptions(opts.tls), handler);
+    const secure = http2.createSecureServer({ ...tlsServerOptions(opts.tls), ...H2_SESSION }, handler);
     secure.on("session", trackH2);
     secure.on("secureConnection", (socket) => {
       if (socket.alpnProtocol === "h2") return;
@@ -111,7 +119,7 @@ export async function listen(opts: ListenerOptions): Promise<Listener> {
     // sockets from the sniffer below, so start the checks as 'listening' would (h1.close() stops them).
     h1.emit("listening");
     stopH1 = () => h1.close();
-    const h2 = http2.createServer(handler);
+    const h2 = http2.createServer(H2_SESSION, handler);
     h2.on("session", trackH2);
     h1.on("clientError", (err, socket) => {
       log.debug({ err }, "bad http/1 request");
