@@ -1,4 +1,5 @@
 import type { Interceptor } from "@connectrpc/connect";
+import { abortable } from "../util/abortable.js";
 
 /**
  * Ends every server stream with the shutdown signal's reason (UNAVAILABLE "server is shutting down") when the server
@@ -15,24 +16,18 @@ export function streamShutdownInterceptor(shutdown: AbortSignal): Interceptor {
 
 async function* endOnShutdown<T>(stream: AsyncIterable<T>, shutdown: AbortSignal): AsyncGenerator<T> {
   const it = stream[Symbol.asyncIterator]();
-  let stop: (() => void) | undefined;
-  const stopped = new Promise<{ stopped: true }>((resolve) => {
-    stop = () => resolve({ stopped: true });
-    shutdown.addEventListener("abort", stop, { once: true });
-  });
   try {
     for (;;) {
-      if (shutdown.aborted) throw shutdown.reason;
       const pending = it.next();
-      // If shutdown wins the race, the handler's answer (or failure) arrives later with no one to read it.
+      // If shutdown wins, the handler's answer (or failure) arrives later with no one to read it.
       pending.catch(() => {});
-      const r = await Promise.race([pending, stopped]);
-      if ("stopped" in r) throw shutdown.reason;
+      // One abort listener per wait, removed when the message comes: racing every message against one long-lived
+      // promise would pile a reaction onto it per message for the whole life of the stream (a leak on busy feeds).
+      const r = await abortable(pending, shutdown);
       if (r.done) return;
       yield r.value;
     }
   } finally {
-    if (stop) shutdown.removeEventListener("abort", stop);
     // Not awaited: a handler suspended in its own await only sees return() once it resumes. Its signal fires when the
     // response ends, which is what makes it resume.
     it.return?.()?.catch(() => {});
