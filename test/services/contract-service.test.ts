@@ -1,21 +1,20 @@
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import {
   ContractService,
   ReqContractDetailsRequestSchema,
   ReqContractDetailsResponseSchema,
 } from "../../gen/ibrpc/v1/contract_pb.js";
-import type { App } from "../../src/app.js";
 import { MATCHING_SYMBOLS_INTERVAL_MS } from "../../src/services/contract-service.js";
-import type { Simulator } from "../../src/sim/index.js";
 import { MARKET_RULES } from "../../src/sim/world/index.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
 import { ibSentinelsIn } from "../support/ib-sentinels.js";
-import { connectGet, startServiceApp } from "../support/service-app.js";
+import { connectGet, serviceAppPerFile } from "../support/service-app.js";
+import { postOk } from "./reference-data-calls.js";
 
 /**
  * ContractService as a new user meets it: the built-in simulator behind `npm start`, gRPC and plain Connect JSON.
@@ -25,31 +24,16 @@ import { connectGet, startServiceApp } from "../support/service-app.js";
 const AAPL_CON_ID = 265598;
 const AAPL = { symbol: "AAPL", secType: "STK", exchange: "SMART", currency: "USD" };
 
-let app: App;
-let sim: Simulator;
-let url: string;
-
-beforeAll(async () => {
-  app = await startServiceApp();
-  sim = app.simulators[0] as Simulator;
-  url = app.server.url;
-}, 90_000);
-
-afterAll(async () => {
-  await app?.close();
-});
+const served = serviceAppPerFile();
 
 /** A Connect JSON POST that must succeed and carry no IB sentinel. */
-async function call(method: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await postJson(url, `/ibrpc.v1.ContractService/${method}`, JSON.stringify(body));
-  expect(res.status, res.text).toBe(200);
-  expect(ibSentinelsIn(res.json)).toEqual([]);
-  return res.json;
+function call(method: string, body: unknown): Promise<Record<string, unknown>> {
+  return postOk(served.url, `ibrpc.v1.ContractService/${method}`, body);
 }
 
 /** An AAPL call listed by the simulator (its first expiry, a strike in the middle of the chain). */
 function aaplCall(): Record<string, unknown> {
-  const [chain] = sim.world.catalog.optionChains(AAPL_CON_ID);
+  const [chain] = served.sim.world.catalog.optionChains(AAPL_CON_ID);
   if (!chain) throw new Error("the simulator lists no AAPL options");
   return {
     symbol: "AAPL",
@@ -65,7 +49,7 @@ function aaplCall(): Record<string, unknown> {
 
 describe("ContractService against the built-in simulator", () => {
   it("ReqContractDetails (@grpc/grpc-js) answers AAPL with conId, longName and minTick", async () => {
-    const client = new grpc.Client(url.replace("http://", ""), grpc.credentials.createInsecure());
+    const client = new grpc.Client(served.url.replace("http://", ""), grpc.credentials.createInsecure());
     try {
       const res = await grpcJsUnary(
         client,
@@ -74,7 +58,7 @@ describe("ContractService against the built-in simulator", () => {
         ReqContractDetailsResponseSchema,
         { contract: AAPL },
       );
-      const aapl = sim.world.catalog.get(AAPL_CON_ID);
+      const aapl = served.sim.world.catalog.get(AAPL_CON_ID);
       expect(res.contractDetails).toHaveLength(1);
       const [details] = res.contractDetails;
       expect(details?.contract?.conId).toBe(AAPL_CON_ID);
@@ -94,7 +78,7 @@ describe("ContractService against the built-in simulator", () => {
     expect(details?.minTick).toBe(0.01);
     const message = encodeURIComponent(JSON.stringify({ contract: AAPL }));
     const get = await fetch(
-      `${url}/ibrpc.v1.ContractService/ReqContractDetails?connect=v1&encoding=json&message=${message}`,
+      `${served.url}/ibrpc.v1.ContractService/ReqContractDetails?connect=v1&encoding=json&message=${message}`,
     );
     expect(get.status).toBe(200);
     expect(((await get.json()) as typeof post).contractDetails).toEqual(post.contractDetails);
@@ -102,10 +86,14 @@ describe("ContractService against the built-in simulator", () => {
 
   it("an unknown symbol is NOT_FOUND with IB's 200 in ErrorInfo (Connect JSON and the Connect client)", async () => {
     const contract = { symbol: "NOSUCHSYM", secType: "STK", exchange: "SMART", currency: "USD" };
-    const res = await postJson(url, "/ibrpc.v1.ContractService/ReqContractDetails", JSON.stringify({ contract }));
+    const res = await postJson(
+      served.url,
+      "/ibrpc.v1.ContractService/ReqContractDetails",
+      JSON.stringify({ contract }),
+    );
     expect(res.status).toBe(404);
     expect(res.json.code).toBe("not_found");
-    const client = clientFor(ContractService, transports(url).grpc);
+    const client = clientFor(ContractService, transports(served.url).grpc);
     const err = await client.reqContractDetails({ contract }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).code).toBe(Code.NotFound);
@@ -115,13 +103,13 @@ describe("ContractService against the built-in simulator", () => {
   });
 
   it("concurrent identical ReqContractDetails share one IB request and all answer", async () => {
-    const client = clientFor(ContractService, transports(url).connectJson);
+    const client = clientFor(ContractService, transports(served.url).connectJson);
     const answers = await Promise.all(Array.from({ length: 20 }, () => client.reqContractDetails({ contract: AAPL })));
     for (const a of answers) expect(a.contractDetails[0]?.contract?.conId).toBe(AAPL_CON_ID);
   });
 
   it("ReqMatchingSymbols finds AAPL with its derivative types; calls are spaced a second apart", async () => {
-    const client = clientFor(ContractService, transports(url).grpc);
+    const client = clientFor(ContractService, transports(served.url).grpc);
     const res = await call("ReqMatchingSymbols", { pattern: "AAP" });
     const found = res.contractDescriptions as Array<{ contract: { conId: number }; derivativeSecTypes: string[] }>;
     const aapl = found.find((d) => d.contract.conId === AAPL_CON_ID);
@@ -149,7 +137,7 @@ describe("ContractService against the built-in simulator", () => {
       expirations: string[];
       strikes: number[];
     }>;
-    const expected = sim.world.catalog.optionChains(AAPL_CON_ID);
+    const expected = served.sim.world.catalog.optionChains(AAPL_CON_ID);
     expect(chains.map((c) => c.exchange).sort()).toEqual(expected.map((c) => c.exchange).sort());
     for (const chain of chains) {
       const mine = expected.find((c) => c.exchange === chain.exchange);
@@ -167,13 +155,13 @@ describe("ContractService against the built-in simulator", () => {
     expect(res.priceIncrements).toEqual(
       (MARKET_RULES.get(26) ?? []).map((p) => ({ lowEdge: p.lowEdge, increment: p.increment })),
     );
-    const client = clientFor(ContractService, transports(url).grpc);
+    const client = clientFor(ContractService, transports(served.url).grpc);
     const err = await client.reqMarketRule({ marketRuleId: 987654 }, { timeoutMs: 300 }).catch((e: unknown) => e);
     expect((err as ConnectError).code).toBe(Code.DeadlineExceeded);
   });
 
   it("a client cancelling a call still waiting on IB leaves the server serving", async () => {
-    const client = clientFor(ContractService, transports(url).grpc);
+    const client = clientFor(ContractService, transports(served.url).grpc);
     const ac = new AbortController();
     const pending = client.reqMarketRule({ marketRuleId: 987655 }, { signal: ac.signal }).catch((e: unknown) => e);
     setTimeout(() => ac.abort(), 100);
@@ -212,7 +200,7 @@ describe("ContractService against the built-in simulator", () => {
   });
 
   it("IB's calculator refusing a request is INVALID_ARGUMENT with IB's 321; an unknown option NOT_FOUND", async () => {
-    const client = clientFor(ContractService, transports(url).grpc);
+    const client = clientFor(ContractService, transports(served.url).grpc);
     const notOption = await client
       .calculateImpliedVolatility({ contract: AAPL, optionPrice: 10, underPrice: 200 })
       .catch((e: unknown) => e as ConnectError);
@@ -225,7 +213,7 @@ describe("ContractService against the built-in simulator", () => {
   });
 
   it("validation refuses a request without its required fields before IB is asked", async () => {
-    const res = await postJson(url, "/ibrpc.v1.ContractService/ReqMarketRule", "{}");
+    const res = await postJson(served.url, "/ibrpc.v1.ContractService/ReqMarketRule", "{}");
     expect(res.status).toBe(400);
     expect(res.json.code).toBe("invalid_argument");
   });
@@ -244,7 +232,7 @@ describe("ContractService against the built-in simulator", () => {
     for (const [name, request] of Object.entries(requests)) {
       const method = ContractService.methods.find((m) => m.name === name);
       expect(method?.idempotency, name).toBe(MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS);
-      const res = await connectGet(url, `ibrpc.v1.ContractService/${name}`, request);
+      const res = await connectGet(served.url, `ibrpc.v1.ContractService/${name}`, request);
       expect(res.status, `${name}: ${JSON.stringify(res.json)}`).toBe(200);
       expect(ibSentinelsIn(res.json)).toEqual([]);
     }

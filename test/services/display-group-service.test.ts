@@ -1,16 +1,15 @@
 import { Code } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   DisplayGroupService,
   QueryDisplayGroupsRequestSchema,
   QueryDisplayGroupsResponseSchema,
 } from "../../gen/ibrpc/v1/display_group_pb.js";
-import type { App } from "../../src/app.js";
 import { DISPLAY_GROUP_IDS } from "../../src/sim/reference/display-groups.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
-import { connectGet, startServiceApp } from "../support/service-app.js";
+import { connectGet, serviceAppPerFile } from "../support/service-app.js";
 import { withTimeout } from "../support/wait.js";
 import { failure, postOk } from "./reference-data-calls.js";
 
@@ -22,22 +21,12 @@ import { failure, postOk } from "./reference-data-calls.js";
 
 const GROUPS = "ibrpc.v1.DisplayGroupService";
 
-let app: App;
-let url: string;
-
-beforeAll(async () => {
-  app = await startServiceApp();
-  url = app.server.url;
-}, 60_000);
-
-afterAll(async () => {
-  await app?.close();
-});
+const served = serviceAppPerFile();
 
 /** Opens SubscribeToGroupEvents(groupId) and hands out its contract infos one at a time. */
 function watchGroup(groupId: number) {
   const abort = new AbortController();
-  const stream = clientFor(DisplayGroupService, transports(url).grpc)
+  const stream = clientFor(DisplayGroupService, transports(served.url).grpc)
     .subscribeToGroupEvents({ groupId }, { signal: abort.signal })
     [Symbol.asyncIterator]();
   return {
@@ -52,7 +41,7 @@ function watchGroup(groupId: number) {
 
 describe("DisplayGroupService against the built-in simulator", () => {
   it("QueryDisplayGroups (@grpc/grpc-js, Connect JSON POST and GET) lists the groups", async () => {
-    const client = new grpc.Client(url.replace("http://", ""), grpc.credentials.createInsecure());
+    const client = new grpc.Client(served.url.replace("http://", ""), grpc.credentials.createInsecure());
     try {
       const res = await grpcJsUnary(
         client,
@@ -65,14 +54,16 @@ describe("DisplayGroupService against the built-in simulator", () => {
     } finally {
       client.close();
     }
-    expect((await postOk(url, `${GROUPS}/QueryDisplayGroups`, {})).groups).toEqual([...DISPLAY_GROUP_IDS]);
-    const get = await connectGet(url, `${GROUPS}/QueryDisplayGroups`, {});
+    expect((await postOk(served.url, `${GROUPS}/QueryDisplayGroups`, {})).groups).toEqual([...DISPLAY_GROUP_IDS]);
+    const get = await connectGet(served.url, `${GROUPS}/QueryDisplayGroups`, {});
     expect(get.status).toBe(200);
     expect(get.json.groups).toEqual([...DISPLAY_GROUP_IDS]);
   });
 
   it("UpdateDisplayGroup with nobody subscribed to the group: the group shows the contract afterwards", async () => {
-    expect(await postOk(url, `${GROUPS}/UpdateDisplayGroup`, { groupId: 3, contractInfo: "265598@SMART" })).toEqual({});
+    expect(
+      await postOk(served.url, `${GROUPS}/UpdateDisplayGroup`, { groupId: 3, contractInfo: "265598@SMART" }),
+    ).toEqual({});
     const watch = watchGroup(3);
     try {
       expect(await watch.next("group 3's current contract")).toBe("265598@SMART");
@@ -85,7 +76,7 @@ describe("DisplayGroupService against the built-in simulator", () => {
     const watch = watchGroup(4);
     try {
       expect(await watch.next("group 4's current contract")).toBe("none");
-      const client = clientFor(DisplayGroupService, transports(url).connectJson);
+      const client = clientFor(DisplayGroupService, transports(served.url).connectJson);
       await client.updateDisplayGroup({ groupId: 4, contractInfo: "272093@SMART" });
       expect(await watch.next("the first update")).toBe("272093@SMART");
       await client.updateDisplayGroup({ groupId: 4, contractInfo: "none" });
@@ -96,14 +87,14 @@ describe("DisplayGroupService against the built-in simulator", () => {
   });
 
   it("refusals: an unknown group (IB 321), malformed contract info and group 0 (before IB)", async () => {
-    const client = clientFor(DisplayGroupService, transports(url).grpc);
+    const client = clientFor(DisplayGroupService, transports(served.url).grpc);
     const unknown = await failure(
       client.updateDisplayGroup({ groupId: 99, contractInfo: "265598@SMART" }),
       Code.InvalidArgument,
     );
     expect(unknown.ibCode).toBe("321");
     const malformed = await postJson(
-      url,
+      served.url,
       `/${GROUPS}/UpdateDisplayGroup`,
       JSON.stringify({ groupId: 2, contractInfo: "AAPL" }),
     );

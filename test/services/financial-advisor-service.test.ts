@@ -12,7 +12,7 @@ import { Simulator } from "../../src/sim/index.js";
 import { FaConfiguration, FaDataType } from "../../src/sim/reference/fa.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
-import { connectGet, startServiceApp } from "../support/service-app.js";
+import { connectGet, serviceAppPerFile, startServiceApp } from "../support/service-app.js";
 import { failure, postOk } from "./reference-data-calls.js";
 
 /**
@@ -22,47 +22,35 @@ import { failure, postOk } from "./reference-data-calls.js";
 
 const FA = "ibrpc.v1.FinancialAdvisorService";
 
-let app: App;
-let sim: Simulator;
-let url: string;
-
-beforeAll(async () => {
-  app = await startServiceApp();
-  sim = app.simulators[0] as Simulator;
-  url = app.server.url;
-}, 60_000);
-
-afterAll(async () => {
-  await app?.close();
-});
+const served = serviceAppPerFile();
 
 /** The documents the simulated login starts with (a fresh configuration of the same accounts). */
 function initialDocument(faDataType: number): string {
-  return new FaConfiguration(sim.accounts).document(faDataType);
+  return new FaConfiguration(served.sim.accounts).document(faDataType);
 }
 
 describe("FinancialAdvisorService against the built-in simulator", () => {
   it("RequestFA (@grpc/grpc-js) answers the groups XML", async () => {
-    const client = new grpc.Client(url.replace("http://", ""), grpc.credentials.createInsecure());
+    const client = new grpc.Client(served.url.replace("http://", ""), grpc.credentials.createInsecure());
     try {
       const res = await grpcJsUnary(client, `/${FA}/RequestFA`, RequestFARequestSchema, RequestFAResponseSchema, {
         faDataType: FaDataType.GROUPS,
       });
       expect(res.faDataType).toBe(FaDataType.GROUPS);
       expect(res.xml).toBe(initialDocument(FaDataType.GROUPS));
-      for (const account of sim.accounts) expect(res.xml).toContain(`<acct>${account}</acct>`);
+      for (const account of served.sim.accounts) expect(res.xml).toContain(`<acct>${account}</acct>`);
     } finally {
       client.close();
     }
   });
 
   it("RequestFA over Connect JSON, POST and GET: the aliases XML; concurrent types each get their own", async () => {
-    const post = await postOk(url, `${FA}/RequestFA`, { faDataType: FaDataType.ALIASES });
+    const post = await postOk(served.url, `${FA}/RequestFA`, { faDataType: FaDataType.ALIASES });
     expect(post.xml).toBe(initialDocument(FaDataType.ALIASES));
-    const get = await connectGet(url, `${FA}/RequestFA`, { faDataType: FaDataType.ALIASES });
+    const get = await connectGet(served.url, `${FA}/RequestFA`, { faDataType: FaDataType.ALIASES });
     expect(get.status).toBe(200);
     expect(get.json).toEqual(post);
-    const client = clientFor(FinancialAdvisorService, transports(url).grpc);
+    const client = clientFor(FinancialAdvisorService, transports(served.url).grpc);
     const answers = await Promise.all(
       [1, 3, 1, 3, 3, 1].map((faDataType) => client.requestFA({ faDataType }).then((r) => [faDataType, r] as const)),
     );
@@ -73,16 +61,16 @@ describe("FinancialAdvisorService against the built-in simulator", () => {
   });
 
   it("profiles (2) are FAILED_PRECONDITION on a gateway past server version 177, before IB is asked", async () => {
-    const client = clientFor(FinancialAdvisorService, transports(url).grpc);
+    const client = clientFor(FinancialAdvisorService, transports(served.url).grpc);
     await failure(client.requestFA({ faDataType: 2 }), Code.FailedPrecondition);
     await failure(client.replaceFA({ faDataType: 2, xml: "<ListOfAllocationProfiles/>" }), Code.FailedPrecondition);
     await failure(client.requestFA({ faDataType: 4 }), Code.InvalidArgument);
   });
 
   it("ReplaceFA replaces the groups, and RequestFA then answers the new document", async () => {
-    const [first, second] = sim.accounts;
+    const [first, second] = served.sim.accounts;
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<ListOfGroups varName="groups"><Group><name>Pair</name><defaultMethod>Equal</defaultMethod><ListOfAccts varName="list"><Account><acct>${first}</acct></Account><Account><acct>${second}</acct></Account></ListOfAccts></Group></ListOfGroups>`;
-    const client = clientFor(FinancialAdvisorService, transports(url).connectJson);
+    const client = clientFor(FinancialAdvisorService, transports(served.url).connectJson);
     const replaced = await client.replaceFA({ faDataType: FaDataType.GROUPS, xml });
     expect(replaced.text).toBe("");
     const read = await client.requestFA({ faDataType: FaDataType.GROUPS });
@@ -90,7 +78,7 @@ describe("FinancialAdvisorService against the built-in simulator", () => {
   });
 
   it("ReplaceFA with invalid XML or a foreign account is INVALID_ARGUMENT with IB's 321", async () => {
-    const client = clientFor(FinancialAdvisorService, transports(url).grpc);
+    const client = clientFor(FinancialAdvisorService, transports(served.url).grpc);
     const malformed = await failure(
       client.replaceFA({ faDataType: FaDataType.GROUPS, xml: "<ListOfGroups><Group></ListOfGroups>" }),
       Code.InvalidArgument,
@@ -98,7 +86,7 @@ describe("FinancialAdvisorService against the built-in simulator", () => {
     expect(malformed.ibCode).toBe("321");
     expect(malformed.ibMessage).toMatch(/invalid XML/);
     const foreign = await postJson(
-      url,
+      served.url,
       `/${FA}/ReplaceFA`,
       JSON.stringify({
         faDataType: FaDataType.ALIASES,

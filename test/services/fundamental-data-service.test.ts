@@ -1,17 +1,15 @@
 import { Code } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   FundamentalDataService,
   ReqFundamentalDataRequestSchema,
   ReqFundamentalDataResponseSchema,
 } from "../../gen/ibrpc/v1/fundamental_data_pb.js";
-import type { App } from "../../src/app.js";
-import type { Simulator } from "../../src/sim/index.js";
 import { wshMetaDataJson } from "../../src/sim/reference/wsh.js";
 import { clientFor, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
-import { connectGet, startServiceApp } from "../support/service-app.js";
+import { connectGet, serviceAppPerFile } from "../support/service-app.js";
 import { failure, postOk } from "./reference-data-calls.js";
 
 /**
@@ -23,19 +21,7 @@ const FUNDAMENTALS = "ibrpc.v1.FundamentalDataService";
 const AAPL_CON_ID = 265598;
 const AAPL = { symbol: "AAPL", secType: "STK", exchange: "SMART", currency: "USD" };
 
-let app: App;
-let sim: Simulator;
-let url: string;
-
-beforeAll(async () => {
-  app = await startServiceApp();
-  sim = app.simulators[0] as Simulator;
-  url = app.server.url;
-}, 60_000);
-
-afterAll(async () => {
-  await app?.close();
-});
+const served = serviceAppPerFile();
 
 interface WshEvent {
   event_type: string;
@@ -46,7 +32,7 @@ interface WshEvent {
 
 describe("FundamentalDataService against the built-in simulator", () => {
   it("ReqFundamentalData (@grpc/grpc-js) answers AAPL's ReportSnapshot XML", async () => {
-    const client = new grpc.Client(url.replace("http://", ""), grpc.credentials.createInsecure());
+    const client = new grpc.Client(served.url.replace("http://", ""), grpc.credentials.createInsecure());
     try {
       const res = await grpcJsUnary(
         client,
@@ -55,7 +41,7 @@ describe("FundamentalDataService against the built-in simulator", () => {
         ReqFundamentalDataResponseSchema,
         { contract: AAPL, reportType: "ReportSnapshot" },
       );
-      const aapl = sim.world.catalog.get(AAPL_CON_ID);
+      const aapl = served.sim.world.catalog.get(AAPL_CON_ID);
       expect(res.data).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<ReportSnapshot /);
       expect(res.data).toContain(`<IssueID Type="Ticker">AAPL</IssueID>`);
       expect(res.data).toContain(`<CoID Type="CompanyName">${aapl.details.longName}</CoID>`);
@@ -66,13 +52,13 @@ describe("FundamentalDataService against the built-in simulator", () => {
   });
 
   it("ReqFundamentalData over Connect JSON (POST and GET): each report type is its own document", async () => {
-    const summary = await postOk(url, `${FUNDAMENTALS}/ReqFundamentalData`, {
+    const summary = await postOk(served.url, `${FUNDAMENTALS}/ReqFundamentalData`, {
       contract: AAPL,
       reportType: "ReportsFinSummary",
     });
     expect(summary.data).toContain("<FinancialSummary>");
     expect(summary.data).toContain("<EPSs>");
-    const get = await connectGet(url, `${FUNDAMENTALS}/ReqFundamentalData`, {
+    const get = await connectGet(served.url, `${FUNDAMENTALS}/ReqFundamentalData`, {
       contract: { conId: AAPL_CON_ID, exchange: "SMART" },
       reportType: "RESC",
     });
@@ -81,8 +67,8 @@ describe("FundamentalDataService against the built-in simulator", () => {
   });
 
   it("no fundamentals for a future is NOT_FOUND (IB 430); an unknown contract NOT_FOUND (IB 200)", async () => {
-    const client = clientFor(FundamentalDataService, transports(url).grpc);
-    const [es] = sim.world.catalog.find({ symbol: "ES", secType: "FUT" });
+    const client = clientFor(FundamentalDataService, transports(served.url).grpc);
+    const [es] = served.sim.world.catalog.find({ symbol: "ES", secType: "FUT" });
     if (!es) throw new Error("the simulator lists no ES future");
     const noData = await failure(
       client.reqFundamentalData({
@@ -105,16 +91,16 @@ describe("FundamentalDataService against the built-in simulator", () => {
   });
 
   it("ReqWshMetaData answers IB's JSON (gRPC and Connect GET)", async () => {
-    const client = clientFor(FundamentalDataService, transports(url).grpc);
+    const client = clientFor(FundamentalDataService, transports(served.url).grpc);
     const res = await client.reqWshMetaData({});
     expect(JSON.parse(res.dataJson)).toEqual(JSON.parse(wshMetaDataJson()));
-    const get = await connectGet(url, `${FUNDAMENTALS}/ReqWshMetaData`, {});
+    const get = await connectGet(served.url, `${FUNDAMENTALS}/ReqWshMetaData`, {});
     expect(get.status).toBe(200);
     expect(get.json.dataJson).toBe(res.dataJson);
   });
 
   it("ReqWshEventData answers a contract's events, by conId and by filter, within the limit", async () => {
-    const byConId = await postOk(url, `${FUNDAMENTALS}/ReqWshEventData`, {
+    const byConId = await postOk(served.url, `${FUNDAMENTALS}/ReqWshEventData`, {
       wshEventData: { conId: AAPL_CON_ID, totalLimit: 5 },
     });
     const events = JSON.parse(String(byConId.dataJson)) as WshEvent[];
@@ -127,7 +113,7 @@ describe("FundamentalDataService against the built-in simulator", () => {
     const sorted = events.map((e) => e.index_date);
     expect([...sorted].sort()).toEqual(sorted);
 
-    const byFilter = await connectGet(url, `${FUNDAMENTALS}/ReqWshEventData`, {
+    const byFilter = await connectGet(served.url, `${FUNDAMENTALS}/ReqWshEventData`, {
       wshEventData: { filter: JSON.stringify({ watchlist: [String(AAPL_CON_ID)], wshe_ed: "true" }) },
     });
     expect(byFilter.status).toBe(200);
@@ -140,7 +126,7 @@ describe("FundamentalDataService against the built-in simulator", () => {
   });
 
   it("ReqWshEventData refusals: both conId and filter or neither (before IB), an unknown conId (IB 200)", async () => {
-    const client = clientFor(FundamentalDataService, transports(url).connectJson);
+    const client = clientFor(FundamentalDataService, transports(served.url).connectJson);
     await failure(
       client.reqWshEventData({ wshEventData: { conId: AAPL_CON_ID, filter: '{"watchlist":["8314"]}' } }),
       Code.InvalidArgument,

@@ -1,18 +1,16 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   NewsService,
   ReqHistoricalNewsRequestSchema,
   ReqHistoricalNewsResponseSchema,
 } from "../../gen/ibrpc/v1/news_pb.js";
-import type { App } from "../../src/app.js";
-import type { Simulator } from "../../src/sim/index.js";
 import { NEWS_PROVIDERS } from "../../src/sim/reference/news.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
 import { grpcJsUnary } from "../server/helpers.js";
-import { connectGet, startServiceApp } from "../support/service-app.js";
+import { connectGet, serviceAppPerFile } from "../support/service-app.js";
 import { failure, postOk } from "./reference-data-calls.js";
 
 /**
@@ -24,35 +22,23 @@ const AAPL_CON_ID = 265598;
 const NEWS = "ibrpc.v1.NewsService";
 const WEEK_MS = 7 * 24 * 3_600_000;
 
-let app: App;
-let sim: Simulator;
-let url: string;
-
-beforeAll(async () => {
-  app = await startServiceApp();
-  sim = app.simulators[0] as Simulator;
-  url = app.server.url;
-}, 60_000);
-
-afterAll(async () => {
-  await app?.close();
-});
+const served = serviceAppPerFile();
 
 describe("NewsService against the built-in simulator", () => {
   it("ReqNewsProviders answers the login's providers (gRPC, Connect JSON POST and GET)", async () => {
     const expected = NEWS_PROVIDERS.map((p) => ({ providerCode: p.providerCode, providerName: p.providerName }));
-    const res = await clientFor(NewsService, transports(url).grpc).reqNewsProviders({});
+    const res = await clientFor(NewsService, transports(served.url).grpc).reqNewsProviders({});
     expect(res.newsProviders.map(({ providerCode, providerName }) => ({ providerCode, providerName }))).toEqual(
       expected,
     );
-    expect((await postOk(url, `${NEWS}/ReqNewsProviders`, {})).newsProviders).toEqual(expected);
-    const get = await connectGet(url, `${NEWS}/ReqNewsProviders`, {});
+    expect((await postOk(served.url, `${NEWS}/ReqNewsProviders`, {})).newsProviders).toEqual(expected);
+    const get = await connectGet(served.url, `${NEWS}/ReqNewsProviders`, {});
     expect(get.status).toBe(200);
     expect(get.json.newsProviders).toEqual(expected);
   });
 
   it("ReqHistoricalNews (@grpc/grpc-js) answers a contract's latest headlines, newest first, with hasMore", async () => {
-    const client = new grpc.Client(url.replace("http://", ""), grpc.credentials.createInsecure());
+    const client = new grpc.Client(served.url.replace("http://", ""), grpc.credentials.createInsecure());
     try {
       const res = await grpcJsUnary(
         client,
@@ -93,7 +79,7 @@ describe("NewsService against the built-in simulator", () => {
       endDateTime: ibTime(end),
       totalResults: 300,
     };
-    const post = await postOk(url, `${NEWS}/ReqHistoricalNews`, body);
+    const post = await postOk(served.url, `${NEWS}/ReqHistoricalNews`, body);
     const headlines = post.historicalNews as Array<{
       time: string;
       providerCode: string;
@@ -108,20 +94,20 @@ describe("NewsService against the built-in simulator", () => {
       expect(Date.parse(h.time)).toBeGreaterThanOrEqual(Math.floor(start.getTime() / 1000) * 1000);
       expect(Date.parse(h.time)).toBeLessThanOrEqual(end.getTime());
     }
-    const get = await connectGet(url, `${NEWS}/ReqHistoricalNews`, body);
+    const get = await connectGet(served.url, `${NEWS}/ReqHistoricalNews`, body);
     expect(get.status).toBe(200);
     expect(get.json.historicalNews).toEqual(headlines);
 
     const [first] = headlines;
     if (!first) throw new Error("no headline");
-    const article = await postOk(url, `${NEWS}/ReqNewsArticle`, {
+    const article = await postOk(served.url, `${NEWS}/ReqNewsArticle`, {
       providerCode: first.providerCode,
       articleId: first.articleId,
     });
     // Plain text (type 0) whose first paragraph is the story's headline.
     expect(article.articleType ?? 0).toBe(0);
     expect(String(article.articleText).split("\n\n")[0]).toBe(first.headline);
-    const viaGet = await connectGet(url, `${NEWS}/ReqNewsArticle`, {
+    const viaGet = await connectGet(served.url, `${NEWS}/ReqNewsArticle`, {
       providerCode: first.providerCode,
       articleId: first.articleId,
     });
@@ -130,14 +116,14 @@ describe("NewsService against the built-in simulator", () => {
   });
 
   it("an unknown article is NOT_FOUND with IB's code in ErrorInfo", async () => {
-    const client = clientFor(NewsService, transports(url).grpc);
+    const client = clientFor(NewsService, transports(served.url).grpc);
     const info = await failure(
       client.reqNewsArticle({ providerCode: "BRFG", articleId: "BRFG$nosuch.article.00000000" }),
       Code.NotFound,
     );
     expect(info.ibCode).toBe("321");
     const res = await postJson(
-      url,
+      served.url,
       `/${NEWS}/ReqNewsArticle`,
       JSON.stringify({ providerCode: "DJNL", articleId: "DJNL$0.0.deadbeef" }),
     );
@@ -146,7 +132,7 @@ describe("NewsService against the built-in simulator", () => {
   });
 
   it("a provider the login does not subscribe to is PERMISSION_DENIED (IB 10276)", async () => {
-    const client = clientFor(NewsService, transports(url).connectJson);
+    const client = clientFor(NewsService, transports(served.url).connectJson);
     const info = await failure(
       client.reqHistoricalNews({ conId: AAPL_CON_ID, providerCodes: "FLY", totalResults: 5 }),
       Code.PermissionDenied,
@@ -156,7 +142,7 @@ describe("NewsService against the built-in simulator", () => {
   });
 
   it("an unknown conId is NOT_FOUND (IB 200); bad requests are refused before IB is asked", async () => {
-    const client = clientFor(NewsService, transports(url).grpc);
+    const client = clientFor(NewsService, transports(served.url).grpc);
     const info = await failure(
       client.reqHistoricalNews({ conId: 999_999_999, providerCodes: "BRFG", totalResults: 5 }),
       Code.NotFound,
@@ -182,11 +168,11 @@ describe("NewsService against the built-in simulator", () => {
   });
 
   it("a historicalNewsEnd that never comes is DEADLINE_EXCEEDED saying what was gathered", async () => {
-    sim.control.withholdEnd("historicalNewsEnd", "forever");
+    served.sim.control.withholdEnd("historicalNewsEnd", "forever");
     try {
       // The server's deadline (connect-timeout-ms) ends the call; the client waits longer to read what it says.
       const res = await postJson(
-        url,
+        served.url,
         `/${NEWS}/ReqHistoricalNews`,
         JSON.stringify({ conId: AAPL_CON_ID, providerCodes: "BRFG", totalResults: 4 }),
         { "connect-timeout-ms": "1000" },
@@ -196,10 +182,10 @@ describe("NewsService against the built-in simulator", () => {
         /reqHistoricalNews: 4 headlines gathered, no historicalNewsEnd from gateway sim/,
       );
     } finally {
-      sim.control.clearFaults();
+      served.sim.control.clearFaults();
     }
     // The gateway is fine afterwards.
-    const after = await clientFor(NewsService, transports(url).grpc).reqHistoricalNews({
+    const after = await clientFor(NewsService, transports(served.url).grpc).reqHistoricalNews({
       conId: AAPL_CON_ID,
       providerCodes: "BRFG",
       totalResults: 4,

@@ -1,36 +1,25 @@
 import * as grpc from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ReqScannerParametersRequestSchema,
   ReqScannerParametersResponseSchema,
   ScannerService,
 } from "../../gen/ibrpc/v1/scanner_pb.js";
-import type { App } from "../../src/app.js";
 import { scannerParametersXml } from "../../src/sim/reference/scanner-parameters.js";
 import { clientFor, transports } from "../e2e/app-harness.js";
 import { buf, grpcJsUnary } from "../server/helpers.js";
-import { connectGet, startServiceApp } from "../support/service-app.js";
+import { connectGet, serviceAppPerFile } from "../support/service-app.js";
 import { postOk } from "./reference-data-calls.js";
 
 /** ScannerService.ReqScannerParameters against `npm start`'s simulator: IB's XML, whole, over every protocol. */
 
 const SCANNER = "ibrpc.v1.ScannerService";
 
-let app: App;
-let url: string;
-
-beforeAll(async () => {
-  app = await startServiceApp();
-  url = app.server.url;
-}, 60_000);
-
-afterAll(async () => {
-  await app?.close();
-});
+const served = serviceAppPerFile();
 
 describe("ScannerService.ReqScannerParameters against the built-in simulator", () => {
   it("answers the simulator's parameters XML (@grpc/grpc-js)", async () => {
-    const client = new grpc.Client(url.replace("http://", ""), grpc.credentials.createInsecure());
+    const client = new grpc.Client(served.url.replace("http://", ""), grpc.credentials.createInsecure());
     try {
       const res = await grpcJsUnary(
         client,
@@ -48,15 +37,15 @@ describe("ScannerService.ReqScannerParameters against the built-in simulator", (
   });
 
   it("answers over Connect JSON, POST and GET", async () => {
-    const post = await postOk(url, `${SCANNER}/ReqScannerParameters`, {});
+    const post = await postOk(served.url, `${SCANNER}/ReqScannerParameters`, {});
     expect(post.xml).toBe(scannerParametersXml());
-    const get = await connectGet(url, `${SCANNER}/ReqScannerParameters`, {});
+    const get = await connectGet(served.url, `${SCANNER}/ReqScannerParameters`, {});
     expect(get.status).toBe(200);
     expect(get.json.xml).toBe(post.xml);
   });
 
   it("concurrent callers all get the whole document", async () => {
-    const client = clientFor(ScannerService, transports(url).grpc);
+    const client = clientFor(ScannerService, transports(served.url).grpc);
     const answers = await Promise.all(Array.from({ length: 8 }, () => client.reqScannerParameters({})));
     for (const answer of answers) expect(answer.xml).toBe(scannerParametersXml());
   });
@@ -67,7 +56,7 @@ describe("ScannerService.ReqScannerParameters against the built-in simulator", (
       "--protocol",
       "grpc",
       "--http2-prior-knowledge",
-      `${url}/${SCANNER}/ReqScannerParameters`,
+      `${served.url}/${SCANNER}/ReqScannerParameters`,
     ]);
     expect((JSON.parse(out) as { xml: string }).xml).toBe(scannerParametersXml());
   });

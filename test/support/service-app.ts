@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import type { App } from "../../src/app.js";
+import type { Simulator } from "../../src/sim/index.js";
 import { allReady, startTestApp } from "../e2e/app-harness.js";
 import { eventually } from "./wait.js";
 
@@ -29,6 +31,43 @@ export async function startServiceApp(env: Record<string, string> = {}): Promise
     throw err;
   }
   return { ...app, close };
+}
+
+/** The app one test file shares: what {@link serviceAppPerFile} hands out; read it inside tests and hooks. */
+export interface ServedApp {
+  readonly app: App;
+  /** The first gateway's built-in simulator, whose world the answers are checked against. */
+  readonly sim: Simulator;
+  readonly url: string;
+}
+
+/**
+ * Registers the file's beforeAll/afterAll: one {@link startServiceApp} before its first test, closed after its last.
+ * Every service test file wants the same app, and startup is seconds of CPU, so it starts once a file, not per test.
+ */
+export function serviceAppPerFile(startTimeoutMs = 90_000): ServedApp {
+  let app: App | undefined;
+  beforeAll(async () => {
+    app = await startServiceApp();
+  }, startTimeoutMs);
+  afterAll(async () => {
+    await app?.close();
+  });
+  const started = (): App => {
+    if (!app) throw new Error("the service app is read before beforeAll started it (read it inside a test or hook)");
+    return app;
+  };
+  return {
+    get app() {
+      return started();
+    },
+    get sim() {
+      return started().simulators[0] as Simulator;
+    },
+    get url() {
+      return started().server.url;
+    },
+  };
 }
 
 /** A Connect GET of a read-only RPC, as a browser or `curl` would make it: the request JSON in the query string. */
