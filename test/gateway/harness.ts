@@ -1,9 +1,11 @@
 import { createServer, type Server, type Socket } from "node:net";
+import { EventName, IBApi } from "@stoqey/ib";
 import { pino } from "pino";
 import { afterEach } from "vitest";
 import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
 import { GatewayConnection, type GatewayConnectionOptions } from "../../src/gateway/gateway-connection.js";
 import { encodeFrame, FrameReader, Simulator, type SimulatorOptions } from "../../src/sim/index.js";
+import { withTimeout } from "../support/wait.js";
 
 /** Shared set-up of the gateway tests: a simulator over real TCP, a GatewayConnection (real IBApi) to it. */
 
@@ -71,6 +73,22 @@ export async function readyGateway(
   const conn = connectTo(sim.address?.port as number, connOpts);
   await reach(conn, GatewayState.READY);
   return { sim, conn };
+}
+
+/**
+ * Other IB clients holding every client id of a span (`base` .. `base + count - 1`) on the gateway at `port`, each
+ * connected (nextValidId) before this resolves; they disconnect after the test. ibrpc's connection then meets 326.
+ */
+export async function squatClientIds(port: number, base: number, count = 32): Promise<void> {
+  await Promise.all(
+    Array.from({ length: count }, (_, i) => {
+      const squatter = new IBApi({ host: "127.0.0.1", port });
+      const ready = new Promise((r) => squatter.once(EventName.nextValidId, r));
+      squatter.connect(base + i);
+      onCleanup(() => squatter.disconnect());
+      return withTimeout(ready, `squatter ${base + i}`);
+    }),
+  );
 }
 
 /**
