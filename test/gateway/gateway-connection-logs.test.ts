@@ -1,9 +1,8 @@
-import { EventName, IBApi } from "@stoqey/ib";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
-import { eventually, withTimeout } from "../support/wait.js";
-import { connectTo, onCleanup, reach, startSim } from "./harness.js";
+import { eventually } from "../support/wait.js";
+import { connectTo, reach, squatClientIds, startSim } from "./harness.js";
 
 /** One parsed pino line. */
 interface LogLine {
@@ -113,15 +112,7 @@ describe("what a gateway that is down writes to the log", () => {
     const sim = await startSim();
     const port = sim.address?.port as number;
     const base = 300;
-    await Promise.all(
-      Array.from({ length: 32 }, (_, i) => {
-        const squatter = new IBApi({ host: "127.0.0.1", port });
-        const ready = new Promise((r) => squatter.once(EventName.nextValidId, r));
-        squatter.connect(base + i);
-        onCleanup(() => squatter.disconnect());
-        return withTimeout(ready, `squatter ${base + i}`);
-      }),
-    );
+    await squatClientIds(port, base);
     const lines: LogLine[] = [];
     connectTo(port, { logger: capturingLogger(lines), backoff: QUICK_BACKOFF, baseClientId: base });
     const failures = () => lines.filter((l) => l.msg === "gateway connection attempt failed");

@@ -8,7 +8,17 @@ import { GatewayConnection, type GatewaySnapshot } from "../../src/gateway/gatew
 import { IbError } from "../../src/gateway/ib-error.js";
 import { encodeFrame } from "../../src/sim/index.js";
 import { withTimeout } from "../support/wait.js";
-import { connectTo, FAST_BACKOFF, fakeGateway, logger, onCleanup, reach, startSim, WIRE } from "./harness.js";
+import {
+  connectTo,
+  FAST_BACKOFF,
+  fakeGateway,
+  logger,
+  onCleanup,
+  reach,
+  squatClientIds,
+  startSim,
+  WIRE,
+} from "./harness.js";
 
 function currentTime(conn: GatewayConnection, timeoutMs = 2_000): Promise<number> {
   const signal = deadlineSignal({ timeoutMs }, () => "no currentTime");
@@ -240,15 +250,7 @@ describe("GatewayConnection handshake and client ids", () => {
     const port = sim.address?.port as number;
     const base = 200;
     // Squatters on all 32 ids ibrpc may use (base .. base + 31).
-    await Promise.all(
-      Array.from({ length: 32 }, (_, i) => {
-        const squatter = new IBApi({ host: "127.0.0.1", port });
-        const ready = new Promise((r) => squatter.once(EventName.nextValidId, r));
-        squatter.connect(base + i);
-        onCleanup(() => squatter.disconnect());
-        return withTimeout(ready, `squatter ${base + i}`);
-      }),
-    );
+    await squatClientIds(port, base);
     const conn = connectTo(port, { baseClientId: base });
     let refused = 0;
     conn.on("notice", (n) => {
@@ -274,7 +276,8 @@ describe("GatewayConnection and IB's farm notices", () => {
   /** IB's error message (id 4, version 2) for the whole connection (id -1), as TWS 193 writes it. */
   const connectionMessage = (code: number, text: string) => encodeFrame(["4", "2", "-1", String(code), text, ""]);
 
-  it("keeps a 2110 as lastError while staying READY (TWS still answers), until a farm reports OK", async () => {
+  /** A READY connection to a fake gateway that answers the handshake, and that gateway's socket to write notices on. */
+  async function readyOnFakeGateway(): Promise<{ conn: GatewayConnection; gatewaySocket: Socket | undefined }> {
     let gatewaySocket: Socket | undefined;
     const gw = await fakeGateway((fields, socket) => {
       if (fields[0] !== WIRE.startApi) return;
@@ -284,6 +287,11 @@ describe("GatewayConnection and IB's farm notices", () => {
     });
     const conn = connectTo(gw.port);
     await reach(conn, GatewayState.READY);
+    return { conn, gatewaySocket };
+  }
+
+  it("keeps a 2110 as lastError while staying READY (TWS still answers), until a farm reports OK", async () => {
+    const { conn, gatewaySocket } = await readyOnFakeGateway();
     const since = conn.snapshot().stateSince;
     const changed = (test: (s: GatewaySnapshot) => boolean) =>
       withTimeout(new Promise<GatewaySnapshot>((resolve) => conn.on("change", (s) => test(s) && resolve(s))), "change");
@@ -306,15 +314,7 @@ describe("GatewayConnection and IB's farm notices", () => {
   });
 
   it("a farm-OK notice leaves other errors alone; 1100 is an outage (IB_DISCONNECTED) until 1102", async () => {
-    let gatewaySocket: Socket | undefined;
-    const gw = await fakeGateway((fields, socket) => {
-      if (fields[0] !== WIRE.startApi) return;
-      gatewaySocket = socket;
-      socket.write(encodeFrame([WIRE.managedAccounts, "1", "DU1"]));
-      socket.write(encodeFrame([WIRE.nextValidId, "1", "1"]));
-    });
-    const conn = connectTo(gw.port);
-    await reach(conn, GatewayState.READY);
+    const { conn, gatewaySocket } = await readyOnFakeGateway();
     gatewaySocket?.write(connectionMessage(1100, "Connectivity between IB and Trader Workstation has been lost."));
     await reach(conn, GatewayState.IB_DISCONNECTED);
     const notices: number[] = [];
