@@ -1,4 +1,5 @@
 import { create } from "@bufbuild/protobuf";
+import { afterAll, beforeAll } from "vitest";
 import {
   type AccountSnapshot,
   AccountSnapshotSchema,
@@ -6,7 +7,10 @@ import {
   PortfolioItemSchema,
 } from "../../gen/ibrpc/v1/account_history_pb.js";
 import { ContractSchema } from "../../gen/ibrpc/v1/common_pb.js";
+import { SnapshotRepository } from "../../src/history/snapshot-repository.js";
 import { type Micros, microsToTimestamp } from "../../src/history/snapshot-time.js";
+import type { Engine, Store } from "../../src/store/index.js";
+import { createTestDatabase, type TestDatabase } from "../store/test-databases.js";
 
 /** 2026-11-30T12:00:00.000001Z: a time with a microsecond a JS Date would lose. */
 export const T0: Micros = 1_796_040_000_000_001n;
@@ -75,4 +79,38 @@ export function snapshotOf(
       }),
     ],
   });
+}
+
+/**
+ * Registers the suite's beforeAll/afterAll: a fresh test database on `engine`, its store open and a
+ * SnapshotRepository on it, closed and dropped after the suite. Read the fields inside tests.
+ */
+export function snapshotRepositoryPerSuite(engine: Engine): {
+  readonly tdb: TestDatabase;
+  readonly repo: SnapshotRepository;
+} {
+  let tdb: TestDatabase | undefined;
+  let store: Store | undefined;
+  let repo: SnapshotRepository | undefined;
+  beforeAll(async () => {
+    tdb = await createTestDatabase(engine);
+    store = await tdb.open();
+    repo = new SnapshotRepository(store);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await tdb?.drop();
+  });
+  const opened = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the snapshot database is read before beforeAll opened it");
+    return value;
+  };
+  return {
+    get tdb() {
+      return opened(tdb);
+    },
+    get repo() {
+      return opened(repo);
+    },
+  };
 }

@@ -1,32 +1,13 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SnapshotRepository } from "../../src/history/snapshot-repository.js";
+import { describe, expect, it } from "vitest";
+import type { SnapshotRepository } from "../../src/history/snapshot-repository.js";
 import { SnapshotWriter } from "../../src/history/snapshot-writer.js";
-import type { Store } from "../../src/store/index.js";
-import {
-  createTestDatabase,
-  ENGINES,
-  setDatabaseDown,
-  silentLogger,
-  type TestDatabase,
-} from "../store/test-databases.js";
+import { ENGINES, setDatabaseDown, silentLogger } from "../store/test-databases.js";
 import { withTimeout } from "../support/wait.js";
-import { HOUR, snapshotOf, T0 } from "./snapshot-fixtures.js";
+import { HOUR, snapshotOf, snapshotRepositoryPerSuite, T0 } from "./snapshot-fixtures.js";
 
 describe.each(ENGINES)("snapshot writer on %s", (engine) => {
-  let tdb: TestDatabase;
-  let store: Store;
-  let repo: SnapshotRepository;
-
-  beforeAll(async () => {
-    tdb = await createTestDatabase(engine);
-    store = await tdb.open();
-    repo = new SnapshotRepository(store);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await tdb?.drop();
-  });
+  const db = snapshotRepositoryPerSuite(engine);
 
   it("keeps snapshots while the store is not open, writes them in order once it is", async () => {
     let open: SnapshotRepository | undefined;
@@ -34,10 +15,10 @@ describe.each(ENGINES)("snapshot writer on %s", (engine) => {
     expect(await writer.write(snapshotOf("EARLY1", T0))).toBe("kept");
     expect(await writer.write(snapshotOf("EARLY1", T0 + HOUR))).toBe("kept");
     expect(writer.pending).toBe(2);
-    open = repo;
+    open = db.repo;
     writer.wake();
     await withTimeout(writer.drained(), "the kept snapshots written");
-    expect((await repo.range("EARLY1", { limit: 10 })).length).toBe(2);
+    expect((await db.repo.range("EARLY1", { limit: 10 })).length).toBe(2);
     writer.close();
   });
 
@@ -52,19 +33,19 @@ describe.each(ENGINES)("snapshot writer on %s", (engine) => {
 
   if (engine === "postgres") {
     it("loses nothing and half-writes nothing through a database outage", async () => {
-      const writer = new SnapshotWriter(() => repo, { logger: silentLogger });
+      const writer = new SnapshotWriter(() => db.repo, { logger: silentLogger });
       expect(await writer.write(snapshotOf("OUTAGE1", T0))).toBe("stored");
-      await setDatabaseDown(tdb.dbUrl as string, true);
+      await setDatabaseDown(db.tdb.dbUrl as string, true);
       try {
         // Scheduled snapshots keep coming while the database is down: each is kept.
         for (let i = 1n; i <= 5n; i++) expect(await writer.write(snapshotOf("OUTAGE1", T0 + i * HOUR))).toBe("kept");
         expect(writer.pending).toBe(5);
       } finally {
-        await setDatabaseDown(tdb.dbUrl as string, false);
+        await setDatabaseDown(db.tdb.dbUrl as string, false);
       }
       writer.wake();
       await withTimeout(writer.drained(), "the kept snapshots written", 15_000);
-      const stored = await repo.range("OUTAGE1", { limit: 10 });
+      const stored = await db.repo.range("OUTAGE1", { limit: 10 });
       expect(stored.map((s) => s.time?.seconds)).toEqual(
         [5n, 4n, 3n, 2n, 1n, 0n].map((i) => (T0 + i * HOUR) / 1_000_000n),
       );
