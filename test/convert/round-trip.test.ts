@@ -38,6 +38,7 @@ import {
   updatePortfolioFromIb,
   updatePortfolioToIb,
 } from "../../src/convert/index.js";
+import { ONE_CONDITION_OF_EACH_TYPE } from "./order-conditions.js";
 import { expectNoSentinels, findSentinels } from "./sentinels.js";
 
 const OPTION = create(ContractSchema, {
@@ -258,35 +259,7 @@ describe("proto -> IB -> proto is the identity", () => {
       whatIf: true,
       notHeld: true,
       solicited: true,
-      conditions: [
-        {
-          conjunctionConnection: "AND",
-          condition: {
-            case: "price",
-            value: { conId: 265598, exchange: "SMART", isMore: true, price: 190, triggerMethod: 2 },
-          },
-        },
-        {
-          conjunctionConnection: "OR",
-          condition: { case: "time", value: { isMore: true, time: "20250102 10:00:00 US/Eastern" } },
-        },
-        { conjunctionConnection: "AND", condition: { case: "margin", value: { isMore: false, percent: 30 } } },
-        {
-          conjunctionConnection: "AND",
-          condition: { case: "execution", value: { exchange: "SMART", secType: "STK", symbol: "MSFT" } },
-        },
-        {
-          conjunctionConnection: "OR",
-          condition: { case: "volume", value: { conId: 265598, exchange: "SMART", isMore: true, volume: 100000 } },
-        },
-        {
-          conjunctionConnection: "AND",
-          condition: {
-            case: "percentChange",
-            value: { conId: 265598, exchange: "SMART", isMore: false, changePercent: -2.5 },
-          },
-        },
-      ],
+      conditions: ONE_CONDITION_OF_EACH_TYPE,
       conditionsIgnoreRth: true,
       conditionsCancelOrder: true,
       referenceContractId: 265598,
@@ -349,7 +322,7 @@ describe("proto -> IB -> proto is the identity", () => {
       [OrderConditionType.Volume, "o"],
       [OrderConditionType.PercentChange, "a"],
     ]);
-    expect((ib.conditions?.[0] as IbPriceCondition | undefined)?.strValue).toBe("190");
+    expect((ib.conditions?.[0] as IbPriceCondition | undefined)?.strValue).toBe("190.5");
     expect(ib.lmtPrice).toBe(0);
     expect(ib.continuousUpdate).toBe(1);
     expect(ib.activeStartTime as unknown).toBe("09:30:00 US/Eastern");

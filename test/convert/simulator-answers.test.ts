@@ -53,6 +53,7 @@ import {
 } from "../../src/convert/index.js";
 import { ManualClock, Simulator } from "../../src/sim/index.js";
 import { FIXED_NOW, IbClient, type RecordedEvent, testLogger } from "../sim/helpers.js";
+import { ONE_CONDITION_OF_EACH_TYPE } from "./order-conditions.js";
 import { expectNoSentinels, expectSameWhereSet } from "./sentinels.js";
 
 const ACCOUNT = "DU1000002";
@@ -298,35 +299,7 @@ describe.each([176, 193])("converting the simulator's answers (server version %i
       orderRef: "conditions",
       algoStrategy: "Adaptive",
       algoParams: [{ tag: "adaptivePriority", value: "Normal" }],
-      conditions: [
-        {
-          conjunctionConnection: "AND",
-          condition: {
-            case: "price",
-            value: { conId: 265598, exchange: "SMART", isMore: true, price: 190.5, triggerMethod: 2 },
-          },
-        },
-        {
-          conjunctionConnection: "OR",
-          condition: { case: "time", value: { isMore: true, time: "20250102 15:00:00 UTC" } },
-        },
-        { conjunctionConnection: "AND", condition: { case: "margin", value: { isMore: false, percent: 30 } } },
-        {
-          conjunctionConnection: "AND",
-          condition: { case: "execution", value: { exchange: "SMART", secType: "STK", symbol: "MSFT" } },
-        },
-        {
-          conjunctionConnection: "OR",
-          condition: { case: "volume", value: { conId: 265598, exchange: "SMART", isMore: true, volume: 100000 } },
-        },
-        {
-          conjunctionConnection: "AND",
-          condition: {
-            case: "percentChange",
-            value: { conId: 265598, exchange: "SMART", isMore: false, changePercent: -2.5 },
-          },
-        },
-      ],
+      conditions: ONE_CONDITION_OF_EACH_TYPE,
       conditionsIgnoreRth: true,
     });
     const mark = client.mark();
