@@ -1,6 +1,5 @@
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import {
   AccountService,
@@ -8,9 +7,8 @@ import {
   ReqPositionsResponseSchema,
 } from "../../gen/ibrpc/v1/account_pb.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
-import { grpcJsUnary } from "../server/helpers.js";
 import { ibSentinelsIn } from "../support/ib-sentinels.js";
-import { connectGet, serviceAppPerFile } from "../support/service-app.js";
+import { connectGet, grpcJsCall, serviceAppPerFile } from "../support/service-app.js";
 import { postOk } from "./reference-data-calls.js";
 
 /**
@@ -36,30 +34,25 @@ function ledgerPositions(): Map<string, Map<number, number>> {
 
 describe("AccountService against the built-in simulator", () => {
   it("ReqPositions (@grpc/grpc-js) answers the positions of every account, with conIds and decimal quantities", async () => {
-    const client = new grpc.Client(served.url.replace("http://", ""), grpc.credentials.createInsecure());
-    try {
-      const res = await grpcJsUnary(
-        client,
-        "/ibrpc.v1.AccountService/ReqPositions",
-        ReqPositionsRequestSchema,
-        ReqPositionsResponseSchema,
-        {},
-      );
-      const expected = ledgerPositions();
-      const total = [...expected.values()].reduce((n, m) => n + m.size, 0);
-      expect(total).toBeGreaterThan(0);
-      expect(res.positions).toHaveLength(total);
-      for (const p of res.positions) {
-        expect(p.pos).toMatch(/^-?\d+(\.\d+)?$/);
-        expect(p.contract?.conId).toBeGreaterThan(0);
-        expect(Number(p.pos)).toBe(expected.get(p.account)?.get(p.contract?.conId ?? 0));
-      }
-      expect(new Set(res.positions.map((p) => p.account))).toEqual(
-        new Set([...expected].filter(([, m]) => m.size > 0).map(([a]) => a)),
-      );
-    } finally {
-      client.close();
+    const res = await grpcJsCall(
+      served.url,
+      "/ibrpc.v1.AccountService/ReqPositions",
+      ReqPositionsRequestSchema,
+      ReqPositionsResponseSchema,
+      {},
+    );
+    const expected = ledgerPositions();
+    const total = [...expected.values()].reduce((n, m) => n + m.size, 0);
+    expect(total).toBeGreaterThan(0);
+    expect(res.positions).toHaveLength(total);
+    for (const p of res.positions) {
+      expect(p.pos).toMatch(/^-?\d+(\.\d+)?$/);
+      expect(p.contract?.conId).toBeGreaterThan(0);
+      expect(Number(p.pos)).toBe(expected.get(p.account)?.get(p.contract?.conId ?? 0));
     }
+    expect(new Set(res.positions.map((p) => p.account))).toEqual(
+      new Set([...expected].filter(([, m]) => m.size > 0).map(([a]) => a)),
+    );
   });
 
   it("ReqPositions over Connect JSON, POST and GET (read-only), with no sentinel", async () => {

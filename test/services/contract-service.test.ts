@@ -1,6 +1,5 @@
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import {
@@ -11,9 +10,8 @@ import {
 import { MATCHING_SYMBOLS_INTERVAL_MS } from "../../src/services/contract-service.js";
 import { MARKET_RULES } from "../../src/sim/world/index.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
-import { grpcJsUnary } from "../server/helpers.js";
 import { ibSentinelsIn } from "../support/ib-sentinels.js";
-import { connectGet, serviceAppPerFile } from "../support/service-app.js";
+import { connectGet, grpcJsCall, serviceAppPerFile } from "../support/service-app.js";
 import { postOk } from "./reference-data-calls.js";
 
 /**
@@ -49,26 +47,21 @@ function aaplCall(): Record<string, unknown> {
 
 describe("ContractService against the built-in simulator", () => {
   it("ReqContractDetails (@grpc/grpc-js) answers AAPL with conId, longName and minTick", async () => {
-    const client = new grpc.Client(served.url.replace("http://", ""), grpc.credentials.createInsecure());
-    try {
-      const res = await grpcJsUnary(
-        client,
-        "/ibrpc.v1.ContractService/ReqContractDetails",
-        ReqContractDetailsRequestSchema,
-        ReqContractDetailsResponseSchema,
-        { contract: AAPL },
-      );
-      const aapl = served.sim.world.catalog.get(AAPL_CON_ID);
-      expect(res.contractDetails).toHaveLength(1);
-      const [details] = res.contractDetails;
-      expect(details?.contract?.conId).toBe(AAPL_CON_ID);
-      expect(details?.longName).toBe(aapl.details.longName);
-      expect(details?.minTick).toBe(aapl.details.minTick);
-      expect(details?.marketRuleIds.split(",")[0]).toBe(String(aapl.details.marketRuleId));
-      expect(details?.contract?.strike).toBeUndefined();
-    } finally {
-      client.close();
-    }
+    const res = await grpcJsCall(
+      served.url,
+      "/ibrpc.v1.ContractService/ReqContractDetails",
+      ReqContractDetailsRequestSchema,
+      ReqContractDetailsResponseSchema,
+      { contract: AAPL },
+    );
+    const aapl = served.sim.world.catalog.get(AAPL_CON_ID);
+    expect(res.contractDetails).toHaveLength(1);
+    const [details] = res.contractDetails;
+    expect(details?.contract?.conId).toBe(AAPL_CON_ID);
+    expect(details?.longName).toBe(aapl.details.longName);
+    expect(details?.minTick).toBe(aapl.details.minTick);
+    expect(details?.marketRuleIds.split(",")[0]).toBe(String(aapl.details.marketRuleId));
+    expect(details?.contract?.strike).toBeUndefined();
   });
 
   it("ReqContractDetails over Connect JSON, POST and GET, with no sentinel", async () => {

@@ -1,5 +1,4 @@
 import { Code } from "@connectrpc/connect";
-import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import {
   DisplayGroupService,
@@ -8,8 +7,7 @@ import {
 } from "../../gen/ibrpc/v1/display_group_pb.js";
 import { DISPLAY_GROUP_IDS } from "../../src/sim/reference/display-groups.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
-import { grpcJsUnary } from "../server/helpers.js";
-import { connectGet, serviceAppPerFile } from "../support/service-app.js";
+import { connectGet, grpcJsCall, serviceAppPerFile } from "../support/service-app.js";
 import { withTimeout } from "../support/wait.js";
 import { failure, postOk } from "./reference-data-calls.js";
 
@@ -41,19 +39,14 @@ function watchGroup(groupId: number) {
 
 describe("DisplayGroupService against the built-in simulator", () => {
   it("QueryDisplayGroups (@grpc/grpc-js, Connect JSON POST and GET) lists the groups", async () => {
-    const client = new grpc.Client(served.url.replace("http://", ""), grpc.credentials.createInsecure());
-    try {
-      const res = await grpcJsUnary(
-        client,
-        `/${GROUPS}/QueryDisplayGroups`,
-        QueryDisplayGroupsRequestSchema,
-        QueryDisplayGroupsResponseSchema,
-        {},
-      );
-      expect(res.groups).toEqual([...DISPLAY_GROUP_IDS]);
-    } finally {
-      client.close();
-    }
+    const res = await grpcJsCall(
+      served.url,
+      `/${GROUPS}/QueryDisplayGroups`,
+      QueryDisplayGroupsRequestSchema,
+      QueryDisplayGroupsResponseSchema,
+      {},
+    );
+    expect(res.groups).toEqual([...DISPLAY_GROUP_IDS]);
     expect((await postOk(served.url, `${GROUPS}/QueryDisplayGroups`, {})).groups).toEqual([...DISPLAY_GROUP_IDS]);
     const get = await connectGet(served.url, `${GROUPS}/QueryDisplayGroups`, {});
     expect(get.status).toBe(200);

@@ -1,5 +1,4 @@
 import { Code } from "@connectrpc/connect";
-import * as grpc from "@grpc/grpc-js";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -11,8 +10,7 @@ import type { App } from "../../src/app.js";
 import { Simulator } from "../../src/sim/index.js";
 import { FaConfiguration, FaDataType } from "../../src/sim/reference/fa.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
-import { grpcJsUnary } from "../server/helpers.js";
-import { connectGet, serviceAppPerFile, startServiceApp } from "../support/service-app.js";
+import { connectGet, grpcJsCall, serviceAppPerFile, startServiceApp } from "../support/service-app.js";
 import { failure, postOk } from "./reference-data-calls.js";
 
 /**
@@ -31,17 +29,12 @@ function initialDocument(faDataType: number): string {
 
 describe("FinancialAdvisorService against the built-in simulator", () => {
   it("RequestFA (@grpc/grpc-js) answers the groups XML", async () => {
-    const client = new grpc.Client(served.url.replace("http://", ""), grpc.credentials.createInsecure());
-    try {
-      const res = await grpcJsUnary(client, `/${FA}/RequestFA`, RequestFARequestSchema, RequestFAResponseSchema, {
-        faDataType: FaDataType.GROUPS,
-      });
-      expect(res.faDataType).toBe(FaDataType.GROUPS);
-      expect(res.xml).toBe(initialDocument(FaDataType.GROUPS));
-      for (const account of served.sim.accounts) expect(res.xml).toContain(`<acct>${account}</acct>`);
-    } finally {
-      client.close();
-    }
+    const res = await grpcJsCall(served.url, `/${FA}/RequestFA`, RequestFARequestSchema, RequestFAResponseSchema, {
+      faDataType: FaDataType.GROUPS,
+    });
+    expect(res.faDataType).toBe(FaDataType.GROUPS);
+    expect(res.xml).toBe(initialDocument(FaDataType.GROUPS));
+    for (const account of served.sim.accounts) expect(res.xml).toContain(`<acct>${account}</acct>`);
   });
 
   it("RequestFA over Connect JSON, POST and GET: the aliases XML; concurrent types each get their own", async () => {

@@ -1,5 +1,4 @@
 import { Code } from "@connectrpc/connect";
-import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import {
   FundamentalDataService,
@@ -8,8 +7,7 @@ import {
 } from "../../gen/ibrpc/v1/fundamental_data_pb.js";
 import { wshMetaDataJson } from "../../src/sim/reference/wsh.js";
 import { clientFor, transports } from "../e2e/app-harness.js";
-import { grpcJsUnary } from "../server/helpers.js";
-import { connectGet, serviceAppPerFile } from "../support/service-app.js";
+import { connectGet, grpcJsCall, serviceAppPerFile } from "../support/service-app.js";
 import { failure, postOk } from "./reference-data-calls.js";
 
 /**
@@ -32,23 +30,18 @@ interface WshEvent {
 
 describe("FundamentalDataService against the built-in simulator", () => {
   it("ReqFundamentalData (@grpc/grpc-js) answers AAPL's ReportSnapshot XML", async () => {
-    const client = new grpc.Client(served.url.replace("http://", ""), grpc.credentials.createInsecure());
-    try {
-      const res = await grpcJsUnary(
-        client,
-        `/${FUNDAMENTALS}/ReqFundamentalData`,
-        ReqFundamentalDataRequestSchema,
-        ReqFundamentalDataResponseSchema,
-        { contract: AAPL, reportType: "ReportSnapshot" },
-      );
-      const aapl = served.sim.world.catalog.get(AAPL_CON_ID);
-      expect(res.data).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<ReportSnapshot /);
-      expect(res.data).toContain(`<IssueID Type="Ticker">AAPL</IssueID>`);
-      expect(res.data).toContain(`<CoID Type="CompanyName">${aapl.details.longName}</CoID>`);
-      expect(res.data).toContain("</ReportSnapshot>");
-    } finally {
-      client.close();
-    }
+    const res = await grpcJsCall(
+      served.url,
+      `/${FUNDAMENTALS}/ReqFundamentalData`,
+      ReqFundamentalDataRequestSchema,
+      ReqFundamentalDataResponseSchema,
+      { contract: AAPL, reportType: "ReportSnapshot" },
+    );
+    const aapl = served.sim.world.catalog.get(AAPL_CON_ID);
+    expect(res.data).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<ReportSnapshot /);
+    expect(res.data).toContain(`<IssueID Type="Ticker">AAPL</IssueID>`);
+    expect(res.data).toContain(`<CoID Type="CompanyName">${aapl.details.longName}</CoID>`);
+    expect(res.data).toContain("</ReportSnapshot>");
   });
 
   it("ReqFundamentalData over Connect JSON (POST and GET): each report type is its own document", async () => {

@@ -1,6 +1,5 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
-import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import {
   NewsService,
@@ -9,8 +8,7 @@ import {
 } from "../../gen/ibrpc/v1/news_pb.js";
 import { NEWS_PROVIDERS } from "../../src/sim/reference/news.js";
 import { clientFor, postJson, transports } from "../e2e/app-harness.js";
-import { grpcJsUnary } from "../server/helpers.js";
-import { connectGet, serviceAppPerFile } from "../support/service-app.js";
+import { connectGet, grpcJsCall, serviceAppPerFile } from "../support/service-app.js";
 import { failure, postOk } from "./reference-data-calls.js";
 
 /**
@@ -38,33 +36,28 @@ describe("NewsService against the built-in simulator", () => {
   });
 
   it("ReqHistoricalNews (@grpc/grpc-js) answers a contract's latest headlines, newest first, with hasMore", async () => {
-    const client = new grpc.Client(served.url.replace("http://", ""), grpc.credentials.createInsecure());
-    try {
-      const res = await grpcJsUnary(
-        client,
-        `/${NEWS}/ReqHistoricalNews`,
-        ReqHistoricalNewsRequestSchema,
-        ReqHistoricalNewsResponseSchema,
-        { conId: AAPL_CON_ID, providerCodes: "BRFG+DJNL", totalResults: 10 },
-      );
-      expect(res.historicalNews).toHaveLength(10);
-      // A week of two providers' stories holds far more than 10.
-      expect(res.hasMore).toBe(true);
-      const times = res.historicalNews.map((h) => {
-        if (!h.time) throw new Error(`headline ${h.articleId} has no time`);
-        return timestampDate(h.time).getTime();
-      });
-      expect([...times].sort((a, b) => b - a)).toEqual(times);
-      for (const [i, headline] of res.historicalNews.entries()) {
-        expect(["BRFG", "DJNL"]).toContain(headline.providerCode);
-        expect(headline.articleId.startsWith(`${headline.providerCode}$`)).toBe(true);
-        expect(headline.headline).toMatch(/AAPL|APPLE/i);
-        // IB's times are UTC instants: none in the future, all within the default week.
-        expect(times[i]).toBeLessThanOrEqual(Date.now());
-        expect(times[i]).toBeGreaterThan(Date.now() - WEEK_MS - 60_000);
-      }
-    } finally {
-      client.close();
+    const res = await grpcJsCall(
+      served.url,
+      `/${NEWS}/ReqHistoricalNews`,
+      ReqHistoricalNewsRequestSchema,
+      ReqHistoricalNewsResponseSchema,
+      { conId: AAPL_CON_ID, providerCodes: "BRFG+DJNL", totalResults: 10 },
+    );
+    expect(res.historicalNews).toHaveLength(10);
+    // A week of two providers' stories holds far more than 10.
+    expect(res.hasMore).toBe(true);
+    const times = res.historicalNews.map((h) => {
+      if (!h.time) throw new Error(`headline ${h.articleId} has no time`);
+      return timestampDate(h.time).getTime();
+    });
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    for (const [i, headline] of res.historicalNews.entries()) {
+      expect(["BRFG", "DJNL"]).toContain(headline.providerCode);
+      expect(headline.articleId.startsWith(`${headline.providerCode}$`)).toBe(true);
+      expect(headline.headline).toMatch(/AAPL|APPLE/i);
+      // IB's times are UTC instants: none in the future, all within the default week.
+      expect(times[i]).toBeLessThanOrEqual(Date.now());
+      expect(times[i]).toBeGreaterThan(Date.now() - WEEK_MS - 60_000);
     }
   });
 

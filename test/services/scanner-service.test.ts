@@ -1,4 +1,3 @@
-import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import {
   ReqScannerParametersRequestSchema,
@@ -7,8 +6,8 @@ import {
 } from "../../gen/ibrpc/v1/scanner_pb.js";
 import { scannerParametersXml } from "../../src/sim/reference/scanner-parameters.js";
 import { clientFor, transports } from "../e2e/app-harness.js";
-import { buf, grpcJsUnary } from "../server/helpers.js";
-import { connectGet, serviceAppPerFile } from "../support/service-app.js";
+import { buf } from "../server/helpers.js";
+import { connectGet, grpcJsCall, serviceAppPerFile } from "../support/service-app.js";
 import { postOk } from "./reference-data-calls.js";
 
 /** ScannerService.ReqScannerParameters against `npm start`'s simulator: IB's XML, whole, over every protocol. */
@@ -19,21 +18,16 @@ const served = serviceAppPerFile();
 
 describe("ScannerService.ReqScannerParameters against the built-in simulator", () => {
   it("answers the simulator's parameters XML (@grpc/grpc-js)", async () => {
-    const client = new grpc.Client(served.url.replace("http://", ""), grpc.credentials.createInsecure());
-    try {
-      const res = await grpcJsUnary(
-        client,
-        `/${SCANNER}/ReqScannerParameters`,
-        ReqScannerParametersRequestSchema,
-        ReqScannerParametersResponseSchema,
-        {},
-      );
-      expect(res.xml).toBe(scannerParametersXml());
-      expect(res.xml).toContain("<scanCode>TOP_PERC_GAIN</scanCode>");
-      expect(res.xml).toContain("STK.US.MAJOR");
-    } finally {
-      client.close();
-    }
+    const res = await grpcJsCall(
+      served.url,
+      `/${SCANNER}/ReqScannerParameters`,
+      ReqScannerParametersRequestSchema,
+      ReqScannerParametersResponseSchema,
+      {},
+    );
+    expect(res.xml).toBe(scannerParametersXml());
+    expect(res.xml).toContain("<scanCode>TOP_PERC_GAIN</scanCode>");
+    expect(res.xml).toContain("STK.US.MAJOR");
   });
 
   it("answers over Connect JSON, POST and GET", async () => {

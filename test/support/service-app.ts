@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll } from "vitest";
 import type { App } from "../../src/app.js";
 import type { Simulator } from "../../src/sim/index.js";
 import { allReady, startTestApp } from "../e2e/app-harness.js";
+import { grpcJsUnary } from "../server/helpers.js";
 import { eventually } from "./wait.js";
 
 /**
@@ -81,4 +84,20 @@ export async function connectGet(
     signal: AbortSignal.timeout(30_000),
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** One unary call through @grpc/grpc-js (the library most Node gRPC users call with), on a client of its own closed after. */
+export async function grpcJsCall<I extends DescMessage, O extends DescMessage>(
+  baseUrl: string,
+  path: string,
+  input: I,
+  output: O,
+  request: MessageInitShape<I>,
+): Promise<MessageShape<O>> {
+  const client = new grpc.Client(baseUrl.replace("http://", ""), grpc.credentials.createInsecure());
+  try {
+    return await grpcJsUnary(client, path, input, output, request);
+  } finally {
+    client.close();
+  }
 }
