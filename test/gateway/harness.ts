@@ -5,7 +5,10 @@ import { afterEach } from "vitest";
 import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
 import { GatewayConnection, type GatewayConnectionOptions } from "../../src/gateway/gateway-connection.js";
 import { encodeFrame, FrameReader, Simulator, type SimulatorOptions } from "../../src/sim/index.js";
+import { reach } from "../support/gateway-state.js";
 import { withTimeout } from "../support/wait.js";
+
+export { reach };
 
 /** Shared set-up of the gateway tests: a simulator over real TCP, a GatewayConnection (real IBApi) to it. */
 
@@ -44,24 +47,6 @@ export function connectTo(
   onCleanup(() => conn.close());
   conn.start();
   return conn;
-}
-
-/** Resolves when the connection reaches `state`; fails the test after `ms`. */
-export function reach(conn: GatewayConnection, state: GatewayState, ms = 5_000): Promise<void> {
-  if (conn.snapshot().state === state) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      conn.off("change", onChange);
-      reject(new Error(`gateway never reached ${GatewayState[state]} (now ${GatewayState[conn.snapshot().state]})`));
-    }, ms);
-    const onChange = () => {
-      if (conn.snapshot().state !== state) return;
-      clearTimeout(timer);
-      conn.off("change", onChange);
-      resolve();
-    };
-    conn.on("change", onChange);
-  });
 }
 
 /** A simulator and a READY connection to it. */

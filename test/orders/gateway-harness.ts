@@ -2,6 +2,9 @@ import { GatewayState } from "../../gen/ibrpc/v1/connection_pb.js";
 import { GatewayConnection } from "../../src/gateway/gateway-connection.js";
 import { Simulator, type SimulatorOptions } from "../../src/sim/index.js";
 import { testLogger } from "../sim/helpers.js";
+import { reach } from "../support/gateway-state.js";
+
+export { reach };
 
 /** A simulator and one real GatewayConnection to it, torn down by {@link stop}. */
 export class GatewayHarness {
@@ -31,22 +34,4 @@ export class GatewayHarness {
     await this.gateway?.close();
     await this.sim.stop();
   }
-}
-
-/** Resolves when the connection reaches `state`; fails after `ms`. */
-export function reach(gateway: GatewayConnection, state: GatewayState, ms = 5_000): Promise<void> {
-  if (gateway.snapshot().state === state) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      gateway.off("change", onChange);
-      reject(new Error(`gateway never reached ${GatewayState[state]} (now ${GatewayState[gateway.snapshot().state]})`));
-    }, ms);
-    const onChange = () => {
-      if (gateway.snapshot().state !== state) return;
-      clearTimeout(timer);
-      gateway.off("change", onChange);
-      resolve();
-    };
-    gateway.on("change", onChange);
-  });
 }
