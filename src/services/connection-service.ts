@@ -1,24 +1,14 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { EventName } from "@stoqey/ib";
-import { type IbMessage, IbMessageSchema } from "../../gen/ibrpc/v1/common_pb.js";
-import {
-  type ConnectionService,
-  type Gateway,
-  GatewayNoticeSchema,
-  GatewaySchema,
-  type WatchGatewaysResponse,
-  WatchGatewaysResponseSchema,
-} from "../../gen/ibrpc/v1/connection_pb.js";
-import { type GatewaySnapshot, type IbNotice, splitAccounts } from "../gateway/gateway-connection.js";
-import { AsyncQueue } from "../util/async-queue.js";
+import { type ConnectionService, type Gateway, GatewaySchema } from "../../gen/ibrpc/v1/connection_pb.js";
+import { type GatewaySnapshot, splitAccounts } from "../gateway/gateway-connection.js";
+import { ibMessageFromNotice } from "../hub/gap.js";
 import { askGateway, gatewayFor, type ServiceDeps, withCallDeadline } from "./call-context.js";
 
-/** Updates a WatchGateways client may fall behind by before its stream is ended (it can re-watch). */
-const WATCH_BUFFER = 1_000;
-
-export function connectionService(deps: ServiceDeps): ServiceImpl<typeof ConnectionService> {
+/** The unary RPCs; WatchGateways is served from the hub's fan-out (streams/gateway-watch.ts). */
+export function connectionService(deps: ServiceDeps): Omit<ServiceImpl<typeof ConnectionService>, "watchGateways"> {
   return {
     async reqCurrentTime(_req, ctx) {
       const { gateway, value: secs } = await askGateway(deps, ctx, {
@@ -73,34 +63,6 @@ export function connectionService(deps: ServiceDeps): ServiceImpl<typeof Connect
     listGateways() {
       return { gateways: deps.pool.gateways.map((g) => toGateway(g.snapshot())) };
     },
-
-    async *watchGateways(_req, ctx: HandlerContext) {
-      const queue = new AsyncQueue<WatchGatewaysResponse>(
-        WATCH_BUFFER,
-        () => new ConnectError("client too slow: more than 1000 gateway updates behind", Code.ResourceExhausted),
-      );
-      const onChange = (s: GatewaySnapshot) =>
-        queue.push(create(WatchGatewaysResponseSchema, { event: { case: "gateway", value: toGateway(s) } }));
-      const onNotice = (gateway: string, n: IbNotice) =>
-        queue.push(
-          create(WatchGatewaysResponseSchema, {
-            event: { case: "notice", value: create(GatewayNoticeSchema, { gateway, message: toIbMessage(n) }) },
-          }),
-        );
-      const onShutdown = () => queue.end(new ConnectError("server is shutting down", Code.Unavailable));
-      for (const g of deps.pool.gateways) onChange(g.snapshot());
-      deps.pool.on("change", onChange);
-      deps.pool.on("notice", onNotice);
-      deps.shutdown.addEventListener("abort", onShutdown, { once: true });
-      if (deps.shutdown.aborted) onShutdown();
-      try {
-        yield* queue.iterate(ctx.signal);
-      } finally {
-        deps.pool.off("change", onChange);
-        deps.pool.off("notice", onNotice);
-        deps.shutdown.removeEventListener("abort", onShutdown);
-      }
-    },
   };
 }
 
@@ -112,19 +74,9 @@ export function toGateway(s: GatewaySnapshot): Gateway {
     clientId: s.clientId,
     serverVersion: s.serverVersion,
     managedAccounts: [...s.managedAccounts],
-    lastError: s.lastError ? toIbMessage(s.lastError) : undefined,
+    lastError: s.lastError ? ibMessageFromNotice(s.lastError) : undefined,
     stateSince: timestampFromDate(s.stateSince),
     nextAttemptAt: s.nextAttemptAt ? timestampFromDate(s.nextAttemptAt) : undefined,
     nextValidId: s.nextValidId,
-  });
-}
-
-function toIbMessage(n: IbNotice): IbMessage {
-  return create(IbMessageSchema, {
-    code: n.code,
-    message: n.message,
-    kind: n.kind,
-    id: n.id,
-    time: timestampFromDate(n.time),
   });
 }
