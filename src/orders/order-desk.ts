@@ -1,3 +1,4 @@
+import { Code, ConnectError } from "@connectrpc/connect";
 import { EventName, OrderStatus as IbOrderStatus, type OrderCancel } from "@stoqey/ib";
 import type { Contract, ExecDetails } from "../../gen/ibrpc/v1/common_pb.js";
 import type { CompletedOrder, OpenOrder, Order, OrderStatus } from "../../gen/ibrpc/v1/order_pb.js";
@@ -10,6 +11,9 @@ import type { GatewayConnection } from "../gateway/gateway-connection.js";
 import { FIRST_REQ_ID } from "../gateway/request-correlator.js";
 import { OrderBook } from "./order-book.js";
 import { OrderIdAllocator } from "./order-id-allocator.js";
+
+/** The first server version whose completedOrder @stoqey/ib 1.6.10 decodes correctly (faProfile gate). */
+const MIN_COMPLETED_ORDERS_SERVER_VERSION = 177;
 
 /** Open orders and their statuses, as ReqOpenOrders / ReqAllOpenOrders answer them. */
 export interface OpenOrders {
@@ -162,8 +166,22 @@ export class OrderDesk {
     return { openOrders: [...openOrders.values()], orderStatuses: [...statuses.values()] };
   }
 
-  /** EWrapper.completedOrder ... completedOrdersEnd. */
+  /**
+   * EWrapper.completedOrder ... completedOrdersEnd. Refused below server version 177: @stoqey/ib 1.6.10 reads
+   * completedOrder's faProfile with the wrong version gate there (docs/sim-conformance.md), so orders would be lost
+   * to decode errors, and a reconciliation that trusted the shortened list could place a key's order twice.
+   */
   completedOrders(apiOnly: boolean, signal: AbortSignal): Promise<CompletedOrder[]> {
+    const serverVersion = this.gateway.snapshot().serverVersion;
+    if (serverVersion !== undefined && serverVersion < MIN_COMPLETED_ORDERS_SERVER_VERSION) {
+      return Promise.reject(
+        new ConnectError(
+          `reqCompletedOrders: gateway ${this.gateway.name} speaks server version ${serverVersion}; ibrpc's IB client ` +
+            `(@stoqey/ib 1.6.10) decodes completed orders only from ${MIN_COMPLETED_ORDERS_SERVER_VERSION} (update TWS / IB Gateway)`,
+          Code.FailedPrecondition,
+        ),
+      );
+    }
     return this.gateway.correlator.gatherUnkeyed({
       request: "reqCompletedOrders",
       lane: LANE.completedOrders,
